@@ -1,0 +1,135 @@
+"""Generic page types. Features live in blocks; the shared base page routes their POSTs."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.urls import Resolver404, resolve, reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, re_path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from pharmacies.tenancy import pharmacy_for_site
+
+from .blocks import FORM_BLOCK_TYPES, body_blocks
+
+PUBLIC_CACHE_SECONDS = 300
+
+# Sub-routes of every page, owned by the feature apps: "<page url>ordonnance/..." and "<page url>rdv/...".
+FEATURE_URLCONFS = {
+    "ordonnance": "ordonnances.page_urls",
+    "rdv": "rdv.page_urls",
+}
+
+
+def feature_url(page, prefix: str, name: str, *args, **kwargs) -> str:
+    """URL of a feature route on a page, e.g. feature_url(page, "rdv", "slots")."""
+    sub = reverse(name, urlconf=FEATURE_URLCONFS[prefix], args=args, kwargs=kwargs)
+    return page.url.rstrip("/") + "/" + prefix + sub
+
+
+class BasePage(RoutablePageMixin, Page):
+    """Every public page: a body of blocks, the pharmacy of its site, and the feature routes.
+
+    A page whose body holds a form block is never publicly cached; the others are.
+    """
+
+    body = StreamField(body_blocks(), blank=True, verbose_name=_("contenu"))
+
+    search_fields = Page.search_fields + [index.SearchField("body")]
+    content_panels = Page.content_panels + [FieldPanel("body")]
+
+    class Meta:
+        abstract = True
+
+    @cached_property
+    def pharmacy(self):
+        return pharmacy_for_site(self.get_site())
+
+    @property
+    def has_form_blocks(self) -> bool:
+        return any(block.block_type in FORM_BLOCK_TYPES for block in self.body)
+
+    def find_block(self, block_id: str, block_type: str):
+        """The form block a POST targets, by its stable StreamField id, or 404."""
+        for block in self.body:
+            if block.id == block_id and block.block_type == block_type:
+                return block
+        raise Http404("No such form block on this page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.setdefault("bound_forms", {})
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if request.method != "GET" or self.has_form_blocks or request.user.is_authenticated:
+            add_never_cache_headers(response)
+        elif getattr(response, "status_code", 200) == 200:
+            patch_cache_control(response, public=True, max_age=PUBLIC_CACHE_SECONDS)
+        return response
+
+    def _delegate(self, request, prefix, rest):
+        try:
+            match = resolve("/" + rest, urlconf=FEATURE_URLCONFS[prefix])
+        except Resolver404 as exc:
+            raise Http404 from exc
+        response = match.func(request, self, *match.args, **match.kwargs)
+        add_never_cache_headers(response)
+        return response
+
+    @re_path(r"^ordonnance/(?P<rest>.*)$", name="ordonnance")
+    def ordonnance_route(self, request, rest):
+        return self._delegate(request, "ordonnance", rest)
+
+    @re_path(r"^rdv/(?P<rest>.*)$", name="rdv")
+    def rdv_route(self, request, rest):
+        return self._delegate(request, "rdv", rest)
+
+
+class HomePage(BasePage):
+    """Root of a site: the pharmacy's (or the agency's) front page."""
+
+    intro = RichTextField(_("accroche"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = BasePage.content_panels[:1] + [FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["wagtailcore.Page"]
+    template = "pages/home_page.html"
+
+    class Meta:
+        verbose_name = _("page d'accueil")
+
+
+class ContentPage(BasePage):
+    """Any other page of a site: services, upload page, booking page, practical information."""
+
+    template = "pages/content_page.html"
+    parent_page_types = ["cms.HomePage", "cms.ContentPage"]
+
+    class Meta:
+        verbose_name = _("page de contenu")
+
+
+class LegalNoticePage(Page):
+    """Mentions légales and privacy notice, rendered from the Pharmacy record (one source of truth)."""
+
+    extra_text = RichTextField(_("texte complémentaire"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("extra_text")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types: list[str] = []
+    max_count_per_parent = 1
+    template = "pages/legal_notice_page.html"
+
+    class Meta:
+        verbose_name = _("mentions légales")
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        patch_cache_control(response, public=True, max_age=PUBLIC_CACHE_SECONDS)
+        return response

@@ -1,0 +1,4 @@
+"""Site-wide routes of this app (tracking and cancel links, webhooks, admin file views)."""
+
+app_name = "notifications"
+urlpatterns: list = []

@@ -1,0 +1,26 @@
+"""Test settings: locmem mail/SMS, fast hashing, a throwaway private storage folder."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = "test-secret-key-not-for-production"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "cms.notifications.sms.LocmemSMSBackend"
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+_TMP = Path(tempfile.mkdtemp(prefix="officine-test-"))
+MEDIA_ROOT = _TMP / "media"
+PRIVATE_STORAGE_ROOT = _TMP / "private"
+STORAGES["private"]["OPTIONS"]["location"] = str(PRIVATE_STORAGE_ROOT)  # noqa: F405
+OFFICINE_FILE_KEYS = ["dGVzdC1rZXktb2ZmaWNpbmUtMzItYnl0ZXMtbG9uZyE="]
+OFFICINE_MIN_FILL_SECONDS = 0
+# Tests decide per test whether tasks go through a real broker; by default they run in-process.
+CELERY_TASK_ALWAYS_EAGER = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+WAGTAILADMIN_BASE_URL = "http://testserver"

@@ -1,0 +1,308 @@
+"""A pharmacy is a Wagtail Site plus this record: identity, legal mentions, hours, notification settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Collection, Orderable, Site
+
+from . import hours
+
+rpps_validator = RegexValidator(r"^\d{11}$", _("Le numéro RPPS comporte 11 chiffres."))
+sms_sender_validator = RegexValidator(
+    r"^(?=.*[A-Za-z])[A-Za-z0-9]{3,11}$",
+    _("De 3 à 11 lettres ou chiffres, sans espace ni accent, avec au moins une lettre."),
+)
+
+
+class ARS(models.TextChoices):
+    """The regional health agencies a pharmacy's licence depends on."""
+
+    ARA = "ara", "ARS Auvergne-Rhône-Alpes"
+    BFC = "bfc", "ARS Bourgogne-Franche-Comté"
+    BRE = "bre", "ARS Bretagne"
+    CVL = "cvl", "ARS Centre-Val de Loire"
+    COR = "cor", "ARS Corse"
+    GES = "ges", "ARS Grand Est"
+    HDF = "hdf", "ARS Hauts-de-France"
+    IDF = "idf", "ARS Île-de-France"
+    NOR = "nor", "ARS Normandie"
+    NAQ = "naq", "ARS Nouvelle-Aquitaine"
+    OCC = "occ", "ARS Occitanie"
+    PDL = "pdl", "ARS Pays de la Loire"
+    PAC = "pac", "ARS Provence-Alpes-Côte d'Azur"
+    GUA = "gua", "ARS Guadeloupe"
+    GUY = "guy", "ARS Guyane"
+    MAR = "mar", "ARS Martinique"
+    MAY = "may", "ARS Mayotte"
+    REU = "reu", "ARS La Réunion"
+
+
+class Pharmacy(ClusterableModel):
+    """One officine: the tenant every prescription, booking and message belongs to."""
+
+    site = models.OneToOneField(Site, on_delete=models.PROTECT, related_name="pharmacy")
+    name = models.CharField(_("nom"), max_length=120)
+    slug = models.SlugField(_("identifiant"), max_length=60, unique=True)
+    legal_name = models.CharField(
+        _("raison sociale"),
+        max_length=200,
+        blank=True,
+        help_text=_("Ex. SELARL Pharmacie du Centre"),
+    )
+    street = models.CharField(_("adresse"), max_length=200)
+    postal_code = models.CharField(
+        _("code postal"), max_length=5, validators=[RegexValidator(r"^\d{5}$")]
+    )
+    city = models.CharField(_("ville"), max_length=100)
+    phone = models.CharField(_("téléphone"), max_length=30)
+    email = models.EmailField(_("e-mail de contact"))
+    licence_number = models.CharField(_("numéro de licence"), max_length=40)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    ars = models.CharField(_("ARS de rattachement"), max_length=3, choices=ARS.choices)
+    health_data_host = models.CharField(
+        _("hébergeur de données de santé"),
+        max_length=300,
+        help_text=_("Nom et adresse de l'hébergeur certifié HDS."),
+    )
+    web_host = models.CharField(
+        _("hébergeur du site"), max_length=300, blank=True, help_text=_("Nom, adresse, téléphone.")
+    )
+    closed_on_public_holidays = models.BooleanField(_("fermée les jours fériés"), default=True)
+    holiday_subdivision = models.CharField(
+        _("jours fériés locaux"),
+        max_length=3,
+        blank=True,
+        choices=[
+            ("", _("France métropolitaine")),
+            ("57", "Moselle"),
+            ("67", "Bas-Rhin"),
+            ("68", "Haut-Rhin"),
+        ],
+    )
+    notification_email = models.EmailField(
+        _("e-mail qui reçoit les demandes"),
+        help_text=_(
+            "Reçoit « nouvelle ordonnance » et les rendez-vous ; jamais de données de santé."
+        ),
+    )
+    email_enabled = models.BooleanField(_("notifier les patients par e-mail"), default=True)
+    sms_enabled = models.BooleanField(_("notifier les patients par SMS"), default=True)
+    sms_sender = models.CharField(
+        _("expéditeur des SMS"), max_length=11, validators=[sms_sender_validator]
+    )
+    prescription_retention_days = models.PositiveSmallIntegerField(
+        _("conservation des ordonnances (jours)"),
+        default=30,
+        help_text=_("Après retrait ou annulation, fichiers et données patient sont effacés."),
+    )
+    staff_group = models.OneToOneField(
+        Group,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pharmacy",
+        editable=False,
+    )
+    collection = models.OneToOneField(
+        Collection,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("name"),
+                FieldPanel("legal_name"),
+                FieldPanel("street"),
+                FieldRowPanel([FieldPanel("postal_code"), FieldPanel("city")]),
+                FieldRowPanel([FieldPanel("phone"), FieldPanel("email")]),
+            ],
+            heading=_("Identité et contact"),
+        ),
+        MultiFieldPanel(
+            [
+                InlinePanel("pharmacists", label=_("Pharmacien(ne) titulaire"), min_num=1),
+                FieldRowPanel([FieldPanel("licence_number"), FieldPanel("siret")]),
+                FieldPanel("ars"),
+                FieldPanel("health_data_host"),
+                FieldPanel("web_host"),
+            ],
+            heading=_("Mentions légales"),
+        ),
+        MultiFieldPanel(
+            [
+                InlinePanel("opening_hours", label=_("Plage d'ouverture")),
+                FieldPanel("closed_on_public_holidays"),
+                FieldPanel("holiday_subdivision"),
+                InlinePanel("closures", label=_("Fermeture ou horaires exceptionnels")),
+            ],
+            heading=_("Horaires"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("notification_email"),
+                FieldRowPanel([FieldPanel("email_enabled"), FieldPanel("sms_enabled")]),
+                FieldPanel("sms_sender"),
+                FieldPanel("prescription_retention_days"),
+            ],
+            heading=_("Notifications et conservation"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("pharmacie")
+        verbose_name_plural = _("pharmacies")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def address_line(self) -> str:
+        return f"{self.street}, {self.postal_code} {self.city}"
+
+    @property
+    def phone_uri(self) -> str:
+        from cms.notifications.phones import to_e164
+
+        return "tel:" + (to_e164(self.phone) or self.phone.replace(" ", ""))
+
+    @cached_property
+    def schedule(self) -> hours.Schedule:
+        weekly: dict[int, list] = {}
+        for row in self.opening_hours.all():
+            weekly.setdefault(row.weekday, []).append((row.opens, row.closes))
+        overrides = [
+            hours.DayOverride(
+                start=c.start_date,
+                end=c.end_date or c.start_date,
+                ranges=((c.opens, c.closes),) if c.opens and c.closes else (),
+                label=c.label,
+            )
+            for c in self.closures.all()
+        ]
+        return hours.Schedule(
+            weekly={day: sorted(ranges) for day, ranges in weekly.items()},
+            overrides=overrides,
+            closed_on_holidays=self.closed_on_public_holidays,
+            holiday_subdivision=self.holiday_subdivision or None,
+        )
+
+    def opening_status(self, now: datetime | None = None) -> hours.OpeningStatus:
+        return self.schedule.status_at(now or timezone.now())
+
+    def opening_status_text(self, now: datetime | None = None) -> str:
+        now = now or timezone.now()
+        return hours.describe_status(self.opening_status(now), now)
+
+    def weekly_hours_display(self) -> list[tuple[str, str]]:
+        """Rows for the opening-hours block and footer: ("Lundi", "9h–12h30, 14h–19h30")."""
+        rows = []
+        for day, name in enumerate(hours.WEEKDAY_NAMES):
+            ranges = self.schedule.weekly.get(day, ())
+            text = (
+                ", ".join(f"{hours.format_time_fr(a)}–{hours.format_time_fr(b)}" for a, b in ranges)
+                if ranges
+                else _("Fermé")
+            )
+            rows.append((_(name).capitalize(), text))
+        return rows
+
+    def upcoming_closures(self, today=None):
+        today = today or timezone.localdate()
+        return [c for c in self.closures.all() if (c.end_date or c.start_date) >= today]
+
+
+class TitularPharmacist(Orderable):
+    """A titular pharmacist, whose name and RPPS the legal mentions must show."""
+
+    pharmacy = ParentalKey(Pharmacy, on_delete=models.CASCADE, related_name="pharmacists")
+    full_name = models.CharField(_("nom complet"), max_length=120)
+    rpps = models.CharField(_("numéro RPPS"), max_length=11, validators=[rpps_validator])
+
+    panels = [FieldRowPanel([FieldPanel("full_name"), FieldPanel("rpps")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("pharmacien(ne) titulaire")
+
+    def __str__(self):
+        return f"{self.full_name} (RPPS {self.rpps})"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Lundi")
+    TUESDAY = 1, _("Mardi")
+    WEDNESDAY = 2, _("Mercredi")
+    THURSDAY = 3, _("Jeudi")
+    FRIDAY = 4, _("Vendredi")
+    SATURDAY = 5, _("Samedi")
+    SUNDAY = 6, _("Dimanche")
+
+
+class OpeningHours(Orderable):
+    """One opening range of the weekly schedule; a closing time before the opening runs past midnight."""
+
+    pharmacy = ParentalKey(Pharmacy, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("jour"), choices=Weekday.choices)
+    opens = models.TimeField(_("ouverture"))
+    closes = models.TimeField(_("fermeture"))
+
+    panels = [FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("plage d'ouverture")
+        verbose_name_plural = _("horaires d'ouverture")
+
+    def clean(self):
+        if self.opens == self.closes:
+            raise ValidationError(_("L'heure de fermeture doit différer de l'heure d'ouverture."))
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class Closure(Orderable):
+    """A dated exception: closed (no hours) or open on special hours, for one day or a period."""
+
+    pharmacy = ParentalKey(Pharmacy, on_delete=models.CASCADE, related_name="closures")
+    start_date = models.DateField(_("du"))
+    end_date = models.DateField(_("au"), null=True, blank=True, help_text=_("Vide : un seul jour."))
+    label = models.CharField(_("motif"), max_length=120, blank=True)
+    opens = models.TimeField(_("ouverture exceptionnelle"), null=True, blank=True)
+    closes = models.TimeField(_("fermeture exceptionnelle"), null=True, blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date"), FieldPanel("label")]),
+        FieldRowPanel([FieldPanel("opens"), FieldPanel("closes")]),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("fermeture ou horaires exceptionnels")
+        verbose_name_plural = _("fermetures et horaires exceptionnels")
+
+    def clean(self):
+        if self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("La date de fin précède la date de début.")})
+        if bool(self.opens) != bool(self.closes):
+            raise ValidationError(
+                _("Indiquez l'ouverture et la fermeture, ou aucune des deux pour une fermeture.")
+            )
+
+    def __str__(self):
+        return self.label or str(self.start_date)

@@ -1,0 +1,28 @@
+"""The appointment booking form as a block a pharmacist can drop on any page."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+
+SERVICE_CATEGORIES = [
+    ("vaccination", _("Vaccination")),
+    ("depistage", _("Dépistage (TROD)")),
+    ("entretien", _("Entretien et bilan")),
+    ("atelier", _("Atelier")),
+    ("autre", _("Autre")),
+]
+
+
+class AppointmentBookingBlock(blocks.StructBlock):
+    title = blocks.CharBlock(label=_("titre"), default=_("Prendre rendez-vous"))
+    intro = blocks.RichTextBlock(label=_("introduction"), required=False)
+    categories = blocks.MultipleChoiceBlock(
+        label=_("limiter aux prestations"),
+        choices=SERVICE_CATEGORIES,
+        required=False,
+        help_text=_("Vide : toutes les prestations actives de la pharmacie."),
+    )
+
+    class Meta:
+        icon = "date"
+        label = _("Prise de rendez-vous")
+        template = "blocks/appointment_booking.html"
