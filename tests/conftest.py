@@ -1,4 +1,4 @@
-"""Shared fixtures: two provisioned pharmacies, their staff, and clients bound to their hostnames."""
+"""Shared fixtures: two provisioned pharmacies, their staff, clients bound to their hostnames."""
 
 import os
 
@@ -8,16 +8,35 @@ from django.test import Client
 from .factories import make_pharmacy, make_staff, make_superuser
 
 
-def pytest_collection_modifyitems(config, items):
-    """Real-service tests run in CI and must fail (not skip) there when a service is missing."""
-    for item in items:
-        if item.get_closest_marker("services") and os.environ.get("CI") != "true":
-            if not os.environ.get("DATABASE_URL", "").startswith("postgres") and not os.environ.get(
-                "REDIS_URL"
-            ):
-                item.add_marker(
-                    pytest.mark.skip(reason="needs DATABASE_URL/REDIS_URL (always run in CI)")
-                )
+def _missing(what):
+    """Real-service tests run in CI and must fail there, not skip, when a service is missing."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} is required when CI=true")
+    pytest.skip(f"{what} not available (always run in CI)")
+
+
+@pytest.fixture
+def require_postgres(transactional_db):
+    """For tests that need real PostgreSQL semantics (row locks, concurrent connections)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        _missing("PostgreSQL (DATABASE_URL)")
+
+
+@pytest.fixture
+def redis_url():
+    """URL of a reachable Redis server, for broker and worker tests."""
+    import redis
+
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        _missing("Redis (REDIS_URL)")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        _missing(f"Redis at {url}")
+    return url
 
 
 @pytest.fixture

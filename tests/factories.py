@@ -1,4 +1,4 @@
-"""Builders for test data that go through the real provisioning code (no hand-made half pharmacies)."""
+"""Test data built through the real provisioning code (no hand-made half pharmacies)."""
 
 import itertools
 
