@@ -1,0 +1,89 @@
+"""Bot and cross-site protection for public forms, without any cookie for anonymous visitors.
+
+Public forms carry no CSRF cookie (we set no cookie on patients' phones), so each rendered form gets
+a signed hidden token binding it to its page and to the time it was shown. A POST is accepted only
+with a valid token for that page, after a human-plausible fill time, with the honeypot left empty,
+and, when the browser sends an Origin header, from the same origin.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger("officine.forms")
+
+SALT = "officine.forms_guard"
+TOKEN_FIELD = "form_token"
+HONEYPOT_FIELD = "website"
+MAX_AGE_SECONDS = 24 * 3600
+
+
+def make_token(page_id: int) -> str:
+    return signing.dumps({"p": page_id, "t": time.time()}, salt=SALT, compress=True)
+
+
+@dataclass
+class GuardResult:
+    ok: bool
+    silent_drop: bool = False
+    reason: str = ""
+
+
+def check_request(request, page_id: int) -> GuardResult:
+    """Decide whether a POST looks like a real patient on this page.
+
+    `silent_drop` means: behave as if it worked and store nothing (bots must not learn the rule).
+    A missing or expired token is not silent: a real patient who left the tab open gets a message.
+    """
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        expected = f"{request.scheme}://{request.get_host()}"
+        if origin.rstrip("/") != expected:
+            logger.warning("Cross-origin form POST refused: origin=%s host=%s", origin, expected)
+            return GuardResult(False, reason="cross_origin")
+    if request.POST.get(HONEYPOT_FIELD):
+        logger.info("Honeypot filled on page %s; dropped", page_id)
+        return GuardResult(False, silent_drop=True, reason="honeypot")
+    try:
+        data = signing.loads(request.POST.get(TOKEN_FIELD, ""), salt=SALT, max_age=MAX_AGE_SECONDS)
+    except signing.BadSignature:
+        logger.info("Missing, tampered or expired form token on page %s", page_id)
+        return GuardResult(False, reason="token")
+    if data.get("p") != page_id:
+        return GuardResult(False, reason="token")
+    if time.time() - float(data.get("t", 0)) < settings.OFFICINE_MIN_FILL_SECONDS:
+        logger.info("Form on page %s submitted faster than a human; dropped", page_id)
+        return GuardResult(False, silent_drop=True, reason="too_fast")
+    return GuardResult(True)
+
+
+TOKEN_ERROR_MESSAGE = _(
+    "Le formulaire a expiré. Vérifiez vos informations et envoyez-le à nouveau."
+)
+
+
+class GuardedFormMixin(forms.Form):
+    """Adds the hidden token and the honeypot to a public form; render both with the form."""
+
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    website = forms.CharField(
+        label=_("Laissez ce champ vide"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, page_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if page_id is not None and not self.is_bound:
+            self.initial[TOKEN_FIELD] = make_token(page_id)
+        elif page_id is not None and self.is_bound:
+            # A re-rendered form gets a fresh token so the patient can resubmit after fixing errors.
+            self.data = self.data.copy()
+            self.data[TOKEN_FIELD] = self.data.get(TOKEN_FIELD) or make_token(page_id)
