@@ -25,8 +25,10 @@ HONEYPOT_FIELD = "website"
 MAX_AGE_SECONDS = 24 * 3600
 
 
-def make_token(page_id: int) -> str:
-    return signing.dumps({"p": page_id, "t": time.time()}, salt=SALT, compress=True)
+def make_token(page_id: int, *, already_filled: bool = False) -> str:
+    """`already_filled`: for a form re-shown with errors, whose patient already proved human."""
+    shown_at = time.time() - (settings.OFFICINE_MIN_FILL_SECONDS if already_filled else 0)
+    return signing.dumps({"p": page_id, "t": shown_at}, salt=SALT, compress=True)
 
 
 @dataclass
@@ -84,6 +86,5 @@ class GuardedFormMixin(forms.Form):
         if page_id is not None and not self.is_bound:
             self.initial[TOKEN_FIELD] = make_token(page_id)
         elif page_id is not None and self.is_bound:
-            # A re-rendered form gets a fresh token so the patient can resubmit after fixing errors.
             self.data = self.data.copy()
-            self.data[TOKEN_FIELD] = self.data.get(TOKEN_FIELD) or make_token(page_id)
+            self.data[TOKEN_FIELD] = make_token(page_id, already_filled=True)
