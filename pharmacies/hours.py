@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -79,13 +79,14 @@ class Schedule:
         return not self.local_ranges(day)
 
     def intervals(self, day: date) -> list[tuple[datetime, datetime]]:
-        """Aware intervals starting on `day`; a range whose end is not after its start ends the next day."""
+        """UTC intervals starting on local `day`; a range whose end is not after its start ends the next day."""
         result = []
         for opens, closes in self.local_ranges(day):
             start = datetime.combine(day, opens, tzinfo=self.tz)
             end_day = day if closes > opens else day + timedelta(days=1)
             end = datetime.combine(end_day, closes, tzinfo=self.tz)
-            result.append((start, end))
+            # In UTC: Python compares and subtracts same-zone datetimes on wall time, not instants.
+            result.append((start.astimezone(UTC), end.astimezone(UTC)))
         return sorted(result)
 
     def intervals_between(self, first: date, last: date) -> Iterable[tuple[datetime, datetime]]:

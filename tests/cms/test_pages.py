@@ -1,0 +1,109 @@
+"""Page types, per-site rendering, caching and the no-cookie promise."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from wagtail.models import Page, Site
+from wagtail.test.utils import WagtailPageTestCase
+
+from cms.models import ContentPage, HomePage, LegalNoticePage
+from tests.factories import make_pharmacy
+
+
+class PageTypesTest(WagtailPageTestCase):
+    def test_where_pages_can_be_created(self):
+        self.assertCanCreateAt(Page, HomePage)
+        self.assertCanCreateAt(HomePage, ContentPage)
+        self.assertCanCreateAt(ContentPage, ContentPage)
+        self.assertCanCreateAt(HomePage, LegalNoticePage)
+        self.assertCanNotCreateAt(ContentPage, LegalNoticePage)
+        self.assertCanNotCreateAt(LegalNoticePage, ContentPage)
+
+    def test_pages_render(self):
+        pharmacy = make_pharmacy("Pharmacie Rendu", "rendu.test")
+        home = pharmacy.site.root_page.specific
+        page = ContentPage(
+            title="Nos services",
+            slug="services",
+            body=[
+                ("heading", {"text": "Vaccination", "level": "h2"}),
+                ("paragraph", "<p>Sans rendez-vous le matin.</p>"),
+                ("opening_hours", {"title": "Horaires"}),
+                ("contact", {"title": "Nous trouver", "show_map_link": True}),
+            ],
+        )
+        home.add_child(instance=page)
+        page.save_revision().publish()
+        assert self.client.get("/", HTTP_HOST="rendu.test").status_code == 200
+        response = self.client.get("/services/", HTTP_HOST="rendu.test")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Sans rendez-vous le matin." in html
+        assert "Lundi" in html and "9h–12h30, 14h–19h30" in html
+        assert 'href="tel:+33123456789"' in html
+        assert "openstreetmap.org" in html
+
+
+def test_unknown_hostname_falls_back_to_the_default_site(client, pharmacy_a):
+    default = Site.objects.get(is_default_site=True)
+    response = client.get("/", HTTP_HOST="inconnu.example")
+    assert response.status_code == 200
+    assert default.root_page.title in response.content.decode()
+    assert "Pharmacie A" not in response.content.decode()
+
+
+def test_header_shows_phone_and_status_and_footer_links_legal(client_a):
+    html = client_a.get("/").content.decode()
+    assert 'href="tel:+33123456789"' in html
+    assert ("Ouvert jusqu" in html) or ("Fermé" in html)
+    assert 'href="/mentions-legales/"' in html
+    assert 'lang="fr"' in html and 'class="skip-link"' in html and "<main" in html
+
+
+def test_anonymous_visitor_gets_no_cookie_and_cacheable_pages(client_a):
+    response = client_a.get("/")
+    assert response.status_code == 200
+    assert not response.cookies
+    assert "public" in response["Cache-Control"]
+
+
+def test_form_page_is_not_publicly_cached(client_a, pharmacy_a):
+    home = pharmacy_a.site.root_page.specific
+    page = ContentPage(
+        title="Ordonnance", slug="envoi", body=[("prescription_upload", {"title": "Envoyer"})]
+    )
+    home.add_child(instance=page)
+    page.save_revision().publish()
+    response = client_a.get("/envoi/")
+    assert response.status_code == 200
+    assert "public" not in response["Cache-Control"]
+    assert "no-cache" in response["Cache-Control"] or "private" in response["Cache-Control"]
+    assert not response.cookies
+
+
+def test_robots_and_sitemap_are_per_site(client_a, client_b):
+    robots = client_a.get("/robots.txt").content.decode()
+    assert "Sitemap: http://pharmacie-a.test/sitemap.xml" in robots
+    assert "Disallow: /admin/" in robots
+    sitemap_a = client_a.get("/sitemap.xml").content.decode()
+    assert "pharmacie-a.test" in sitemap_a and "pharmacie-b.test" not in sitemap_a
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [({"SECRET_KEY": ""}, "SECRET_KEY"), ({"SECRET_KEY": "x" * 50, "DEBUG": "1"}, "DEBUG")],
+)
+def test_production_settings_refuse_unsafe_start(env, message):
+    full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.production", **env}
+    full_env.setdefault("OFFICINE_FILE_KEYS", "a" * 44)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
