@@ -8,6 +8,14 @@ from django.test import Client
 from .factories import make_pharmacy, make_staff, make_superuser
 
 
+@pytest.fixture(autouse=True)
+def _reset_sms_outbox():
+    """Every test starts with an empty SMS outbox, like Django's mail.outbox."""
+    from cms.notifications.sms import reset_outbox
+
+    reset_outbox()
+
+
 def _missing(what):
     """Real-service tests run in CI and must fail there, not skip, when a service is missing."""
     if os.environ.get("CI") == "true":

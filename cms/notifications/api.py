@@ -1,0 +1,147 @@
+"""The one way feature apps notify a patient or a pharmacy.
+
+Call these inside the same `transaction.atomic()` as the business record: they render the message
+now (so what is sent is what was true at that moment), store it in the outbox, and hand it to Celery
+only once the transaction commits. Calling twice for the same object, event, channel and recipient
+sends once.
+"""
+
+from __future__ import annotations
+
+import logging
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from . import dispatch
+from .models import Channel, OutboxMessage
+from .phones import is_mobile, to_e164
+from .sms import segment_count
+
+logger = logging.getLogger("officine.notifications")
+
+ALL_CHANNELS = frozenset({Channel.EMAIL.value, Channel.SMS.value})
+
+
+def notify_patient(
+    *,
+    pharmacy,
+    event: str,
+    obj,
+    email: str | None = None,
+    phone: str | None = None,
+    channels=ALL_CHANNELS,
+    context: dict | None = None,
+    attachments=(),
+) -> list[OutboxMessage]:
+    """Queue `event` to a patient on each channel the pharmacy enabled and the patient can receive."""
+    messages = []
+    channels = set(channels or ())
+    if Channel.EMAIL in channels and pharmacy.email_enabled and email and email.strip():
+        message = _enqueue_email(
+            pharmacy, event, obj, email.strip(), context, attachments, to_pharmacy=False
+        )
+        if message:
+            messages.append(message)
+    if Channel.SMS in channels and pharmacy.sms_enabled and phone:
+        number = to_e164(phone)
+        if number and is_mobile(number):
+            message = _enqueue_sms(pharmacy, event, obj, number, context)
+            if message:
+                messages.append(message)
+        else:
+            logger.warning("Not sending SMS %s: %r is not a valid mobile number", event, phone)
+    return messages
+
+
+def notify_pharmacy(*, pharmacy, event: str, obj, context: dict | None = None):
+    """Queue `event` by email to the pharmacy's notification address (never health details)."""
+    if not pharmacy.notification_email:
+        return None
+    return _enqueue_email(
+        pharmacy, event, obj, pharmacy.notification_email, context, (), to_pharmacy=True
+    )
+
+
+def template_context(pharmacy, obj, context: dict | None) -> dict:
+    site = pharmacy.site
+    return {
+        **(context or {}),
+        "pharmacy": pharmacy,
+        "object": obj,
+        "site_url": site.root_url if site else "",
+    }
+
+
+def _render(template_name: str, context: dict) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string(template_name, context)
+
+
+def _enqueue_email(pharmacy, event, obj, recipient, context, attachments, *, to_pharmacy):
+    ctx = template_context(pharmacy, obj, context)
+    ctx["to_pharmacy"] = to_pharmacy
+    try:
+        subject = " ".join(_render(f"emails/{event}.subject.txt", ctx).split())
+        body_text = _render(f"emails/{event}.txt", ctx).strip() + "\n"
+        body_html = _render(f"emails/{event}.html", ctx)
+    except TemplateDoesNotExist:
+        logger.error("Email templates missing for event %s; nothing queued", event)
+        return None
+    return _store(
+        pharmacy,
+        obj,
+        event=event,
+        channel=Channel.EMAIL,
+        recipient=recipient,
+        subject=subject[:255],
+        body_text=body_text,
+        body_html=body_html,
+        attachments=OutboxMessage.encode_attachments(attachments),
+        sender_name=pharmacy.name,
+        reply_to=pharmacy.email,
+    )
+
+
+def _enqueue_sms(pharmacy, event, obj, number, context):
+    ctx = template_context(pharmacy, obj, context)
+    try:
+        body = " ".join(_render(f"sms/{event}.txt", ctx).split())
+    except TemplateDoesNotExist:
+        logger.info("No SMS template for event %s; SMS skipped", event)
+        return None
+    if segment_count(body) > 2:
+        logger.warning("SMS %s is %d segments long", event, segment_count(body))
+    return _store(
+        pharmacy,
+        obj,
+        event=event,
+        channel=Channel.SMS,
+        recipient=number,
+        body_text=body,
+        sender_name=pharmacy.sms_sender or settings.SMS_DEFAULT_SENDER,
+    )
+
+
+def _store(pharmacy, obj, *, event, channel, recipient, **fields) -> OutboxMessage:
+    message, created = OutboxMessage.objects.get_or_create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        event=event,
+        channel=channel,
+        recipient=recipient,
+        defaults={"pharmacy": pharmacy, **fields},
+    )
+    if created:
+        dispatch.dispatch_on_commit(message.pk)
+    return message
+
+
+def from_address(sender_name: str) -> str:
+    """The platform address with the pharmacy's name shown as the sender."""
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((sender_name, address)) if sender_name else settings.DEFAULT_FROM_EMAIL

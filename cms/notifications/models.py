@@ -1,0 +1,102 @@
+"""The outbox: every email or SMS is first a row written in the business transaction, then sent."""
+
+from __future__ import annotations
+
+import base64
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("En attente")
+    SENDING = "sending", _("En cours d'envoi")
+    SENT = "sent", _("Envoyé")
+    FAILED = "failed", _("Échec")
+    DELIVERED = "delivered", _("Distribué")
+    BOUNCED = "bounced", _("Rejeté par le destinataire")
+
+
+class OutboxMessage(models.Model):
+    """One message to one recipient about one object, rendered when the business record is saved.
+
+    Written in the same transaction as the prescription or booking so that a message exists exactly
+    when the thing it announces exists; the unique key makes a double click or a replayed task send
+    once; the status and last error let a pharmacist see and resend what failed.
+    """
+
+    pharmacy = models.ForeignKey(
+        "pharmacies.Pharmacy",
+        on_delete=models.CASCADE,
+        related_name="outbox_messages",
+        verbose_name=_("pharmacie"),
+    )
+    channel = models.CharField(_("canal"), max_length=5, choices=Channel.choices)
+    event = models.CharField(_("événement"), max_length=80)
+    recipient = models.CharField(_("destinataire"), max_length=254)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=64)
+    content_object = GenericForeignKey("content_type", "object_id")
+
+    subject = models.CharField(_("objet"), max_length=255, blank=True)
+    body_text = models.TextField(_("texte"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    attachments = models.JSONField(_("pièces jointes"), default=list, blank=True)
+    sender_name = models.CharField(_("expéditeur"), max_length=120, blank=True)
+    reply_to = models.EmailField(_("répondre à"), blank=True)
+
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    provider_message_id = models.CharField(
+        _("identifiant fournisseur"), max_length=255, blank=True, db_index=True
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("distribué le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("envoi")
+        verbose_name_plural = _("envois")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "event", "channel", "recipient"],
+                name="outbox_once_per_object_event_channel_recipient",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "updated_at"], name="outbox_status_updated")]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.event} → {self.recipient}"
+
+    @staticmethod
+    def encode_attachments(attachments) -> list[dict]:
+        """(name, bytes, mimetype) tuples as JSON-safe dicts, kept with the row until it is sent."""
+        return [
+            {
+                "name": name,
+                "content_b64": base64.b64encode(
+                    content.encode() if isinstance(content, str) else content
+                ).decode("ascii"),
+                "mimetype": mimetype,
+            }
+            for name, content, mimetype in attachments
+        ]
+
+    def decoded_attachments(self) -> list[tuple[str, bytes, str]]:
+        return [
+            (item["name"], base64.b64decode(item["content_b64"]), item["mimetype"])
+            for item in self.attachments or []
+        ]

@@ -1,0 +1,1 @@
+"""Delivery reports from the email provider (through anymail) update the outbox row."""
