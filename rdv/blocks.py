@@ -22,6 +22,14 @@ class AppointmentBookingBlock(blocks.StructBlock):
         help_text=_("Vide : toutes les prestations actives de la pharmacie."),
     )
 
+    def get_context(self, value, parent_context=None):
+        """Adds the step the patient is at (service, day, time, details) and the form to show."""
+        from .steps import block_context
+
+        context = super().get_context(value, parent_context=parent_context)
+        context.update(block_context(value, parent_context or {}))
+        return context
+
     class Meta:
         icon = "date"
         label = _("Prise de rendez-vous")

@@ -1,0 +1,360 @@
+"""Taking, cancelling and moving a booking: the only code that writes seats.
+
+Each write locks the slot's `SlotLock` row (SELECT ... FOR UPDATE) inside its transaction and only
+then counts the seats held, so PostgreSQL serialises the requests for one slot and a slot is never
+booked beyond its capacity. Notifications are queued in the same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cms.notifications.api import notify_patient, notify_pharmacy
+
+from . import availability, links, slots
+from .ics import booking_ics
+from .models import SEAT_HOLDING, Booking, BookingChange, BookingStatus, Service, SlotLock
+
+logger = logging.getLogger("officine.rdv")
+
+SLOT_TAKEN_MESSAGE = _("Ce créneau vient d'être pris.")
+
+
+class BookingError(Exception):
+    """A booking that cannot be made; `message` is for the patient (French)."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+class SlotNotOffered(BookingError):
+    pass
+
+
+class SlotTaken(BookingError):
+    def __init__(self, next_slots):
+        super().__init__(SLOT_TAKEN_MESSAGE)
+        self.next_slots = next_slots
+
+
+class TooLate(BookingError):
+    pass
+
+
+def cancel_cutoff() -> timedelta:
+    return timedelta(hours=getattr(settings, "RDV_CANCEL_CUTOFF_HOURS", 2))
+
+
+def patient_can_change(booking: Booking, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return booking.status == BookingStatus.BOOKED and booking.start - cancel_cutoff() > now
+
+
+def _lock_slot(service: Service, start: datetime) -> None:
+    """Create the slot's lock row if needed (no error on a race) and hold it until commit."""
+    SlotLock.objects.bulk_create([SlotLock(service=service, start=start)], ignore_conflicts=True)
+    list(SlotLock.objects.select_for_update().filter(service=service, start=start))
+    if service.max_per_day is not None:
+        # A daily quota spans slots: serialise the service's bookings for that purpose.
+        list(Service.objects.select_for_update().filter(pk=service.pk).values_list("pk"))
+
+
+def _seats_free(service, start, *, now, staff, exclude=None) -> bool:
+    """Whether `start` is offered with the seats held right now (call while holding the lock)."""
+    day = timezone.localdate(start)
+    inputs = availability.service_inputs(service, day, day, staff=staff)
+    tz = timezone.get_default_timezone()
+    lower = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+    qs = Booking.objects.filter(
+        service=service,
+        status__in=SEAT_HOLDING,
+        start__gte=lower - timedelta(days=1),
+        start__lt=lower + timedelta(days=2),
+    )
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    held = [(s, 1) for s in qs.values_list("start", flat=True)]
+    return slots.slot_is_offered(
+        inputs.rules,
+        inputs.weekly,
+        start,
+        now=now,
+        closed_dates=inputs.closed_dates,
+        exceptions=inputs.exceptions,
+        bookings=held,
+        tz=tz,
+    )
+
+
+def notification_context(booking: Booking) -> dict:
+    return {
+        "booking": booking,
+        "service": booking.service,
+        "start": timezone.localtime(booking.start),
+        "end": timezone.localtime(booking.end),
+        "manage_url": links.manage_url(booking),
+        "ics_url": links.ics_url(booking),
+        "cutoff_hours": int(cancel_cutoff().total_seconds() // 3600),
+    }
+
+
+def _ics_attachment(booking: Booking):
+    return [("rendez-vous.ics", booking_ics(booking, links.manage_url(booking)), "text/calendar")]
+
+
+def create_booking(
+    *,
+    service: Service,
+    start: datetime,
+    first_name: str,
+    last_name: str,
+    phone: str = "",
+    email: str = "",
+    comment: str = "",
+    notify_by: str = "email",
+    idempotency_key: str | None = None,
+    user=None,
+    now: datetime | None = None,
+) -> tuple[Booking, bool]:
+    """Book one seat; returns (booking, created). Raises SlotNotOffered or SlotTaken.
+
+    A replayed form (same idempotency key) returns the booking it already made.
+    """
+    now = now or timezone.now()
+    staff = user is not None
+    start = start.astimezone(UTC)
+    key = idempotency_key or None
+    if key:
+        existing = Booking.objects.filter(idempotency_key=key, service=service).first()
+        if existing:
+            return existing, False
+    if not availability.is_on_grid(service, start, now=now, staff=staff):
+        raise SlotNotOffered(availability.why_not_offered(service, start, now=now))
+    try:
+        with transaction.atomic():
+            _lock_slot(service, start)
+            if key:
+                existing = Booking.objects.filter(idempotency_key=key, service=service).first()
+                if existing:
+                    return existing, False
+            if not _seats_free(service, start, now=now, staff=staff):
+                raise SlotTaken(None)
+            booking = Booking.objects.create(
+                pharmacy=service.pharmacy,
+                service=service,
+                start=start,
+                end=start + service.duration,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                phone=phone,
+                email=email,
+                comment=comment,
+                notify_by=notify_by,
+                idempotency_key=key,
+                booked_by_staff=staff,
+            )
+            BookingChange.objects.create(
+                booking=booking,
+                action=BookingChange.Action.CREATED,
+                by_patient=not staff,
+                user=user,
+                new_start=start,
+            )
+            notify_patient(
+                pharmacy=booking.pharmacy,
+                event="booking_confirmed",
+                obj=booking,
+                email=booking.email,
+                phone=booking.phone,
+                channels=booking.channels,
+                context=notification_context(booking),
+                attachments=_ics_attachment(booking),
+            )
+    except SlotTaken:
+        logger.info("Slot %s of service %s already full", start.isoformat(), service.pk)
+        raise SlotTaken(
+            availability.next_free_slots(service, start, now=now, staff=staff)
+        ) from None
+    except IntegrityError:
+        existing = key and Booking.objects.filter(idempotency_key=key, service=service).first()
+        if existing:
+            return existing, False
+        raise
+    logger.info("Booking %s created for service %s", booking.reference, service.pk)
+    return booking, True
+
+
+def cancel_booking(booking: Booking, *, by_patient: bool, user=None, now=None) -> bool:
+    """Cancel and free the seat at once; the patient is told, and the pharmacy when the patient did it.
+
+    Returns False when there was nothing to cancel; raises TooLate past the patient's cut-off.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = (
+            Booking.objects.select_for_update()
+            .select_related("service", "pharmacy")
+            .get(pk=booking.pk)
+        )
+        if booking.status != BookingStatus.BOOKED:
+            return False
+        if by_patient and not patient_can_change(booking, now):
+            raise TooLate(_("Il est trop tard pour annuler en ligne : appelez la pharmacie."))
+        booking.status = BookingStatus.CANCELLED
+        booking.save(update_fields=["status", "updated_at"])
+        BookingChange.objects.create(
+            booking=booking,
+            action=BookingChange.Action.CANCELLED,
+            by_patient=by_patient,
+            user=user,
+            old_start=booking.start,
+        )
+        context = notification_context(booking)
+        context["by_patient"] = by_patient
+        notify_patient(
+            pharmacy=booking.pharmacy,
+            event="booking_cancelled",
+            obj=booking,
+            email=booking.email,
+            phone=booking.phone,
+            channels=booking.channels,
+            context=context,
+        )
+        if by_patient:
+            notify_pharmacy(
+                pharmacy=booking.pharmacy,
+                event="booking_cancelled_by_patient",
+                obj=booking,
+                context=context,
+            )
+    logger.info("Booking %s cancelled (by_patient=%s)", booking.reference, by_patient)
+    return True
+
+
+def move_booking(
+    booking: Booking, new_start: datetime, *, by_patient: bool, user=None, now=None
+) -> Booking:
+    """Move to another slot of the same service; the old seat is freed in the same transaction."""
+    now = now or timezone.now()
+    service = booking.service
+    staff = not by_patient
+    new_start = new_start.astimezone(UTC)
+    if not availability.is_on_grid(service, new_start, now=now, staff=staff):
+        raise SlotNotOffered(availability.why_not_offered(service, new_start, now=now))
+    try:
+        with transaction.atomic():
+            _lock_slot(service, new_start)
+            booking = (
+                Booking.objects.select_for_update().select_related("pharmacy").get(pk=booking.pk)
+            )
+            if booking.status != BookingStatus.BOOKED:
+                raise BookingError(_("Ce rendez-vous n'est plus actif."))
+            if by_patient and not patient_can_change(booking, now):
+                raise TooLate(_("Il est trop tard pour déplacer en ligne : appelez la pharmacie."))
+            if not _seats_free(service, new_start, now=now, staff=staff, exclude=booking):
+                raise SlotTaken(None)
+            old_start = booking.start
+            booking.start = new_start
+            booking.end = new_start + service.duration
+            booking.reminder_sent_at = None
+            booking.save(update_fields=["start", "end", "reminder_sent_at", "updated_at"])
+            change = BookingChange.objects.create(
+                booking=booking,
+                action=BookingChange.Action.MOVED,
+                by_patient=by_patient,
+                user=user,
+                old_start=old_start,
+                new_start=new_start,
+            )
+            context = notification_context(booking)
+            context["old_start"] = timezone.localtime(old_start)
+            # Keyed on the change row: each move is its own message.
+            notify_patient(
+                pharmacy=booking.pharmacy,
+                event="booking_moved",
+                obj=change,
+                email=booking.email,
+                phone=booking.phone,
+                channels=booking.channels,
+                context=context,
+                attachments=_ics_attachment(booking),
+            )
+    except SlotTaken:
+        raise SlotTaken(
+            availability.next_free_slots(service, new_start, now=now, staff=staff)
+        ) from None
+    logger.info("Booking %s moved", booking.reference)
+    return booking
+
+
+def set_outcome(booking: Booking, status: str, *, user) -> None:
+    """Mark a past or current booking done or no-show (the seat stays held: it was used)."""
+    action = {
+        BookingStatus.DONE: BookingChange.Action.DONE,
+        BookingStatus.NO_SHOW: BookingChange.Action.NO_SHOW,
+    }[status]
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        if booking.status == BookingStatus.CANCELLED:
+            raise BookingError(_("Un rendez-vous annulé ne peut pas être marqué."))
+        booking.status = status
+        booking.save(update_fields=["status", "updated_at"])
+        BookingChange.objects.create(booking=booking, action=action, user=user)
+
+
+def send_due_reminders(now: datetime | None = None) -> int:
+    """Remind patients the day before: bookings starting within 24 h that were made earlier than that.
+
+    The conditional update claims each booking once, so overlapping runs never send twice.
+    """
+    now = now or timezone.now()
+    due = Booking.objects.filter(
+        status=BookingStatus.BOOKED,
+        reminder_sent_at__isnull=True,
+        start__gt=now,
+        start__lte=now + timedelta(hours=24),
+    ).select_related("service", "pharmacy__site")
+    sent = 0
+    for booking in due:
+        if booking.created_at > booking.start - timedelta(hours=24):
+            continue  # booked less than a day ahead: the confirmation is the reminder
+        with transaction.atomic():
+            claimed = Booking.objects.filter(
+                pk=booking.pk, reminder_sent_at__isnull=True, status=BookingStatus.BOOKED
+            ).update(reminder_sent_at=now)
+            if not claimed:
+                continue
+            BookingChange.objects.create(booking=booking, action=BookingChange.Action.REMINDED)
+            notify_patient(
+                pharmacy=booking.pharmacy,
+                event="booking_reminder",
+                obj=booking,
+                email=booking.email,
+                phone=booking.phone,
+                channels=booking.channels,
+                context=notification_context(booking),
+            )
+            sent += 1
+    if sent:
+        logger.info("Sent %d appointment reminders", sent)
+    return sent
+
+
+__all__ = [
+    "BookingError",
+    "SlotNotOffered",
+    "SlotTaken",
+    "TooLate",
+    "create_booking",
+    "cancel_booking",
+    "move_booking",
+    "set_outcome",
+    "send_due_reminders",
+]

@@ -1,0 +1,311 @@
+"""Services a pharmacy offers by appointment, the bookings patients make, and their history."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable
+
+from pharmacies.models import Pharmacy, Weekday
+
+from .blocks import SERVICE_CATEGORIES
+from .slots import ServiceRules
+
+# No 0/O, 1/I/L: a reference is read out over the phone.
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+REFERENCE_LENGTH = 6
+
+
+def new_reference() -> str:
+    return "RDV-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Service(ClusterableModel):
+    """Something a patient books at one pharmacy (a vaccination, a TROD, an interview, a workshop).
+
+    Its rules (duration, seats per slot, notice, horizon, daily quota) feed the slot engine; its own
+    weekly schedule, when it has one, replaces the pharmacy's opening hours for this service.
+    """
+
+    pharmacy = models.ForeignKey(
+        Pharmacy, on_delete=models.CASCADE, related_name="services", verbose_name=_("pharmacie")
+    )
+    name = models.CharField(_("nom"), max_length=120)
+    slug = models.SlugField(_("identifiant"), max_length=80)
+    category = models.CharField(
+        _("catégorie"), max_length=20, choices=SERVICE_CATEGORIES, default="autre"
+    )
+    description = models.TextField(_("description"), blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("durée (minutes)"), default=15, validators=[MinValueValidator(5), MaxValueValidator(480)]
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("places par créneau"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "1 pour un entretien ; plusieurs pour un atelier ou une séance de vaccination."
+        ),
+    )
+    buffer_after_minutes = models.PositiveSmallIntegerField(
+        _("battement après (minutes)"), default=0, validators=[MaxValueValidator(240)]
+    )
+    min_notice_hours = models.PositiveSmallIntegerField(
+        _("délai minimum (heures)"), default=2, validators=[MaxValueValidator(24 * 30)]
+    )
+    horizon_days = models.PositiveSmallIntegerField(
+        _("réservable jusqu'à (jours)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    max_per_day = models.PositiveSmallIntegerField(
+        _("maximum de rendez-vous par jour"),
+        null=True,
+        blank=True,
+        help_text=_("Vide : pas de limite."),
+    )
+    use_own_schedule = models.BooleanField(
+        _("horaires propres"),
+        default=False,
+        help_text=_("Sinon, les horaires d'ouverture de la pharmacie."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("pharmacy"),
+                FieldPanel("name"),
+                FieldPanel("slug"),
+                FieldPanel("category"),
+                FieldPanel("description"),
+                FieldRowPanel([FieldPanel("active"), FieldPanel("sort_order")]),
+            ],
+            heading=_("Prestation"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
+                    [
+                        FieldPanel("duration_minutes"),
+                        FieldPanel("capacity"),
+                        FieldPanel("buffer_after_minutes"),
+                    ]
+                ),
+                FieldRowPanel(
+                    [
+                        FieldPanel("min_notice_hours"),
+                        FieldPanel("horizon_days"),
+                        FieldPanel("max_per_day"),
+                    ]
+                ),
+            ],
+            heading=_("Règles de réservation"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("use_own_schedule"), InlinePanel("hours", label=_("Plage"))],
+            heading=_("Horaires de la prestation"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("prestation")
+        verbose_name_plural = _("prestations")
+        ordering = ["pharmacy", "sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["pharmacy", "slug"], name="rdv_service_unique_slug")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.duration_minutes)
+
+    @property
+    def rules(self) -> ServiceRules:
+        return ServiceRules(
+            duration=self.duration,
+            capacity=self.capacity,
+            buffer_after=timedelta(minutes=self.buffer_after_minutes),
+            min_notice=timedelta(hours=self.min_notice_hours),
+            horizon_days=self.horizon_days,
+            max_per_day=self.max_per_day,
+        )
+
+    @cached_property
+    def own_weekly(self) -> dict[int, list]:
+        weekly: dict[int, list] = {}
+        for row in self.hours.all():
+            weekly.setdefault(row.weekday, []).append((row.opens, row.closes))
+        return {day: sorted(ranges) for day, ranges in weekly.items()}
+
+
+class ServiceHours(Orderable):
+    """One weekly range of a service's own schedule (e.g. vaccinations only on Tuesday mornings)."""
+
+    service = ParentalKey(Service, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(_("jour"), choices=Weekday.choices)
+    opens = models.TimeField(_("début"))
+    closes = models.TimeField(_("fin"))
+
+    panels = [FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("plage de la prestation")
+        verbose_name_plural = _("plages de la prestation")
+
+    def clean(self):
+        if self.opens == self.closes:
+            raise ValidationError(_("L'heure de fin doit différer de l'heure de début."))
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class BookingStatus(models.TextChoices):
+    BOOKED = "booked", _("Réservé")
+    CANCELLED = "cancelled", _("Annulé")
+    DONE = "done", _("Honoré")
+    NO_SHOW = "no_show", _("Absent")
+
+
+class NotifyBy(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    BOTH = "both", _("E-mail et SMS")
+
+
+# A booking in these states holds its seat.
+SEAT_HOLDING = (BookingStatus.BOOKED, BookingStatus.DONE, BookingStatus.NO_SHOW)
+
+
+class Booking(models.Model):
+    """One patient's appointment for a service at a start time; it holds one seat of that slot."""
+
+    pharmacy = models.ForeignKey(
+        Pharmacy, on_delete=models.CASCADE, related_name="bookings", verbose_name=_("pharmacie")
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("prestation")
+    )
+    start = models.DateTimeField(_("début"), db_index=True)
+    end = models.DateTimeField(_("fin"))
+    first_name = models.CharField(_("prénom"), max_length=80)
+    last_name = models.CharField(_("nom"), max_length=80)
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    comment = models.TextField(_("commentaire"), blank=True, max_length=1000)
+    notify_by = models.CharField(
+        _("prévenir par"), max_length=5, choices=NotifyBy.choices, default=NotifyBy.EMAIL
+    )
+    status = models.CharField(
+        _("statut"),
+        max_length=10,
+        choices=BookingStatus.choices,
+        default=BookingStatus.BOOKED,
+        db_index=True,
+    )
+    reference = models.CharField(_("référence"), max_length=12, unique=True, default=new_reference)
+    secret = models.CharField(max_length=40, default=new_secret, editable=False)
+    idempotency_key = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+    booked_by_staff = models.BooleanField(_("pris par la pharmacie"), default=False)
+    reminder_sent_at = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("rendez-vous")
+        verbose_name_plural = _("rendez-vous")
+        ordering = ["start"]
+        indexes = [models.Index(fields=["service", "status", "start"])]
+
+    def __str__(self):
+        local = timezone.localtime(self.start)
+        return f"{self.reference} · {self.service} · {local:%d/%m/%Y %H:%M}"
+
+    @property
+    def patient_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def channels(self) -> set[str]:
+        wanted = {"email", "sms"} if self.notify_by == NotifyBy.BOTH else {self.notify_by}
+        available = set()
+        if self.email:
+            available.add("email")
+        if self.phone:
+            available.add("sms")
+        return (wanted & available) or available
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == BookingStatus.BOOKED
+
+
+class BookingChange(models.Model):
+    """What happened to a booking and who did it: the agenda's answer to "who cancelled this?"."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Créé")
+        CANCELLED = "cancelled", _("Annulé")
+        MOVED = "moved", _("Déplacé")
+        DONE = "done", _("Honoré")
+        NO_SHOW = "no_show", _("Absent")
+        REMINDED = "reminded", _("Rappel envoyé")
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField(max_length=12, choices=Action.choices)
+    by_patient = models.BooleanField(default=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    old_start = models.DateTimeField(null=True, blank=True)
+    new_start = models.DateTimeField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("historique du rendez-vous")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.booking.reference} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class SlotLock(models.Model):
+    """One row per (service, start) that every booking of that slot locks before counting seats.
+
+    Writers take `SELECT ... FOR UPDATE` on it inside their transaction, then count the seats held
+    and insert: on PostgreSQL two requests for the last seat are serialised by the database, not by
+    a check-then-insert race. The row carries no count, so a cancellation frees the seat at once.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "start"], name="rdv_slotlock_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.service_id}@{self.start.isoformat()}"

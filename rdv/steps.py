@@ -1,0 +1,160 @@
+"""What the booking block shows: service → day → time → details, from the query or a bound form.
+
+Without JavaScript each step is a plain GET link or form to the page's `rdv/` route, which renders
+the page again with the block at the next step; with JavaScript, `static/js/rdv.js` fetches the free
+slots as JSON and fills the same details form in place.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import availability
+from .forms import BookingForm, parse_start
+from .models import Service
+
+MAX_DAYS_SHOWN = 31
+
+
+def services_for_block(pharmacy, categories) -> list[Service]:
+    if pharmacy is None:
+        return []
+    qs = Service.objects.filter(pharmacy=pharmacy, active=True)
+    if categories:
+        qs = qs.filter(category__in=list(categories))
+    return list(qs.select_related("pharmacy").prefetch_related("hours"))
+
+
+def services_queryset(pharmacy, categories=None):
+    qs = Service.objects.filter(pharmacy=pharmacy, active=True).select_related("pharmacy")
+    if categories:
+        qs = qs.filter(category__in=list(categories))
+    return qs
+
+
+def parse_step(query, services) -> dict:
+    """The step a GET asks for; unknown or foreign values fall back to the previous step."""
+    by_id = {str(s.pk): s for s in services}
+    state: dict = {"block_id": query.get("block", ""), "errors": []}
+    raw_service = query.get("service", "")
+    if not raw_service:
+        return state
+    service = by_id.get(raw_service)
+    if service is None:
+        state["errors"].append(_("Cette prestation n'existe pas ou n'est plus proposée."))
+        return state
+    state["service"] = service
+    raw_day = query.get("jour", "")
+    if raw_day:
+        try:
+            state["day"] = date.fromisoformat(raw_day)
+        except ValueError:
+            state["errors"].append(_("Cette date n'est pas valide."))
+            return state
+    raw_start = query.get("start", "")
+    if raw_start:
+        start = parse_start(raw_start)
+        if start is None or not availability.is_on_grid(service, start):
+            state["errors"].append(
+                _("Ce créneau n'est plus disponible. Choisissez un autre horaire.")
+                if start is not None
+                else _("Ce créneau n'est pas valide.")
+            )
+            if start is not None:
+                state["day"] = timezone.localdate(start)
+        else:
+            state["start"] = start
+            state["day"] = timezone.localdate(start)
+    return state
+
+
+def step_link(steps_url: str, block_id: str, **params) -> str:
+    return steps_url + "?" + urlencode({"block": block_id, **params})
+
+
+def block_context(value, parent_context) -> dict:
+    from cms.models import feature_url
+
+    page = parent_context.get("page")
+    block_id = parent_context.get("block_id") or ""
+    if page is None or not hasattr(page, "pharmacy"):
+        return {"rdv_available": False}
+    pharmacy = page.pharmacy
+    services = services_for_block(pharmacy, value.get("categories"))
+    steps_url = feature_url(page, "rdv", "steps")
+    ctx = {
+        "rdv_available": bool(services),
+        "services": services,
+        "steps_url": steps_url,
+        "book_url": feature_url(page, "rdv", "book"),
+        "slots_url": feature_url(page, "rdv", "slots"),
+        "step": "service",
+        "errors": [],
+    }
+    state = parent_context.get("rdv_step") or {}
+    if state.get("block_id") != block_id:
+        state = {}
+    bound = (parent_context.get("bound_forms") or {}).get(block_id)
+    qs = services_queryset(pharmacy, value.get("categories"))
+    if bound is not None:
+        service = bound.cleaned_data.get("service") if hasattr(bound, "cleaned_data") else None
+        start = parse_start(bound.data.get("start", ""))
+        ctx.update(step="details", form=bound, service=service, start=start)
+        return ctx
+    ctx["errors"] = state.get("errors", [])
+    service = state.get("service")
+    ctx["service"] = service
+    if service is None:
+        ctx["form"] = BookingForm(page_id=page.pk, services=qs)
+        return ctx
+    first, last = availability.booking_window(service)
+    last = min(last, first + timedelta(days=MAX_DAYS_SHOWN))
+    start = state.get("start")
+    day = state.get("day")
+    if start is not None:
+        ctx.update(
+            step="details",
+            start=timezone.localtime(start),
+            form=BookingForm(
+                page_id=page.pk,
+                services=qs,
+                initial={"service": service.pk, "start": start.isoformat()},
+            ),
+            back_url=step_link(steps_url, block_id, service=service.pk, jour=day.isoformat()),
+        )
+        return ctx
+    if day is not None:
+        day_slots = availability.free_slots(service, day, day)
+        ctx.update(
+            step="time",
+            day=day,
+            slots=[
+                (
+                    slot,
+                    step_link(
+                        steps_url, block_id, service=service.pk, start=slot.start.isoformat()
+                    ),
+                )
+                for slot in day_slots
+            ],
+            back_url=step_link(steps_url, block_id, service=service.pk),
+        )
+        if not day_slots:
+            ctx["errors"].append(
+                _("Plus aucun créneau libre ce jour-là. Choisissez un autre jour.")
+            )
+        return ctx
+    days = availability.days_with_free_slots(service, first, last)
+    ctx.update(
+        step="day",
+        days=[
+            (d, count, step_link(steps_url, block_id, service=service.pk, jour=d.isoformat()))
+            for d, count in days
+        ],
+        back_url=page.url,
+    )
+    return ctx
