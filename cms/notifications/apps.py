@@ -9,7 +9,10 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
     verbose_name = _("Notifications")
     default_auto_field = "django.db.models.BigAutoField"
-    pharmacy_staff_permissions = ["notifications.view_outboxmessage"]
+    pharmacy_staff_permissions = [
+        "notifications.view_outboxmessage",
+        "notifications.resend_outboxmessage",
+    ]
 
     def ready(self):
         from cms.celery import app

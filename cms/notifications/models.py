@@ -70,6 +70,7 @@ class OutboxMessage(models.Model):
         verbose_name = _("envoi")
         verbose_name_plural = _("envois")
         ordering = ["-created_at"]
+        permissions = [("resend_outboxmessage", _("Peut renvoyer un message en échec"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["content_type", "object_id", "event", "channel", "recipient"],

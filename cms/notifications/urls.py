@@ -1,4 +1,11 @@
-"""Site-wide routes of this app (tracking and cancel links, webhooks, admin file views)."""
+"""Site-wide routes of this app: delivery-status webhooks (anymail for email, ours for SMS)."""
+
+from django.urls import include, path
+
+from . import views
 
 app_name = "notifications"
-urlpatterns: list = []
+urlpatterns = [
+    path("anymail/", include("anymail.urls")),
+    path("sms/status/", views.sms_status_webhook, name="sms_status"),
+]
