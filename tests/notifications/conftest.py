@@ -1,5 +1,8 @@
 """Fixtures of the notification tests: a committed-transaction helper and a notified object."""
 
+import contextlib
+import socket
+
 import pytest
 from django.db import transaction
 
@@ -32,3 +35,38 @@ def committed(django_capture_on_commit_callbacks):
 def subject_obj(pharmacy_a):
     """Any saved model instance can be what a message is about; tests use a Site page."""
     return pharmacy_a.site.root_page
+
+
+@contextlib.contextmanager
+def use_broker(url):
+    """Publish through a real broker URL (tasks not eager) for the duration of the block."""
+    from cms.celery import app
+
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+
+    def reset_pools():
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = None
+        amqp = app.__dict__.get("amqp")
+        if amqp is not None:
+            amqp._producer_pool = None
+
+    app.conf.update(broker_url=url, task_always_eager=False)
+    reset_pools()
+    try:
+        yield app
+    finally:
+        reset_pools()
+        app.conf.update(saved)
+        dispatch.reset_breaker()
+
+
+@pytest.fixture
+def closed_port_broker():
+    """A Redis URL on a port where nothing listens: the broker is down."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with use_broker(f"redis://127.0.0.1:{port}/0") as app:
+        yield app

@@ -1,0 +1,165 @@
+"""The send task: once per row, retried on provider hiccups, failed with the error visible."""
+
+import json
+
+import pytest
+import requests
+import responses
+from django.core import mail
+
+from cms.notifications import sms
+from cms.notifications.api import notify_patient
+from cms.notifications.models import OutboxMessage
+from cms.notifications.sending import MAX_ATTEMPTS, claim
+from cms.notifications.tasks import send_outbox_message
+
+pytestmark = pytest.mark.django_db
+
+BREVO_SMS = "https://api.brevo.com/v3/transactionalSMS/sms"
+BREVO_EMAIL = "https://api.brevo.com/v3/smtp/email"
+
+
+@pytest.fixture
+def brevo_sms(settings):
+    settings.SMS_BACKEND = "cms.notifications.sms.BrevoSMSBackend"
+    settings.SMS_BREVO_API_KEY = "test-sms-key"
+
+
+@pytest.fixture
+def brevo_email(settings):
+    settings.EMAIL_BACKEND = "anymail.backends.brevo.EmailBackend"
+    settings.ANYMAIL = {**settings.ANYMAIL, "BREVO_API_KEY": "test-email-key"}
+
+
+def _sms(pharmacy, obj, committed):
+    [message] = committed(
+        notify_patient,
+        pharmacy=pharmacy,
+        event="outbox_test",
+        obj=obj,
+        phone="06 12 34 56 78",
+        channels={"sms"},
+    )
+    message.refresh_from_db()
+    return message
+
+
+def test_a_replayed_task_does_not_send_again(pharmacy_a, subject_obj, committed):
+    message = _sms(pharmacy_a, subject_obj, committed)
+    assert message.status == "sent" and len(sms.outbox) == 1
+    assert send_outbox_message.apply(args=(message.pk,)).get() == "skipped"
+    assert len(sms.outbox) == 1
+
+
+def test_a_row_claimed_by_another_worker_is_not_sent_twice(
+    pharmacy_a, subject_obj, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        [message] = notify_patient(
+            pharmacy=pharmacy_a, event="outbox_test", obj=subject_obj, phone="0612345678"
+        )
+    assert claim(message.pk) is not None  # another worker is sending it right now
+    assert send_outbox_message.apply(args=(message.pk,)).get() == "skipped"
+    assert sms.outbox == []
+
+
+@responses.activate
+def test_brevo_sms_is_posted_with_the_api_key(pharmacy_a, subject_obj, committed, brevo_sms):
+    responses.post(
+        BREVO_SMS, json={"reference": "ref-1", "messageId": 1511882900176220}, status=201
+    )
+    message = _sms(pharmacy_a, subject_obj, committed)
+    assert message.status == "sent"
+    assert message.provider_message_id == "1511882900176220"
+    request = responses.calls[0].request
+    assert request.headers["api-key"] == "test-sms-key"
+    body = request.body.decode()
+    assert '"recipient": "33612345678"' in body and f'"sender": "{pharmacy_a.sms_sender}"' in body
+
+
+@responses.activate
+def test_provider_500_is_retried_then_failed_with_the_error(
+    pharmacy_a, subject_obj, committed, brevo_sms
+):
+    responses.post(BREVO_SMS, json={"message": "Internal error"}, status=500)
+    message = _sms(pharmacy_a, subject_obj, committed)
+    assert len(responses.calls) == MAX_ATTEMPTS
+    assert message.status == "failed"
+    assert message.attempts == MAX_ATTEMPTS
+    assert "HTTP 500" in message.last_error
+
+
+@responses.activate
+def test_timeout_is_retried_and_then_succeeds(pharmacy_a, subject_obj, committed, brevo_sms):
+    responses.post(BREVO_SMS, body=requests.exceptions.ConnectTimeout("timed out"))
+    responses.post(BREVO_SMS, json={"messageId": 77}, status=201)
+    message = _sms(pharmacy_a, subject_obj, committed)
+    assert len(responses.calls) == 2
+    assert message.status == "sent" and message.attempts == 2
+    assert message.provider_message_id == "77"
+    assert message.last_error == ""
+
+
+@responses.activate
+def test_timeouts_until_the_last_retry_leave_the_row_failed(
+    pharmacy_a, subject_obj, committed, brevo_sms
+):
+    responses.post(BREVO_SMS, body=requests.exceptions.ReadTimeout("read timed out"))
+    message = _sms(pharmacy_a, subject_obj, committed)
+    assert len(responses.calls) == MAX_ATTEMPTS
+    assert message.status == "failed" and "timed out" in message.last_error
+
+
+@responses.activate
+def test_provider_4xx_fails_at_once(pharmacy_a, subject_obj, committed, brevo_sms):
+    responses.post(BREVO_SMS, json={"message": "Invalid sender"}, status=400)
+    message = _sms(pharmacy_a, subject_obj, committed)
+    assert len(responses.calls) == 1
+    assert message.status == "failed" and message.attempts == 1
+    assert "HTTP 400" in message.last_error and "Invalid sender" in message.last_error
+
+
+@responses.activate
+def test_email_provider_errors_are_retried_through_anymail(
+    pharmacy_a, subject_obj, committed, brevo_email
+):
+    responses.post(BREVO_EMAIL, json={"message": "busy"}, status=503)
+    responses.post(BREVO_EMAIL, json={"message": "busy"}, status=502)
+    responses.post(BREVO_EMAIL, json={"messageId": "<202611@smtp-relay.mailin.fr>"}, status=201)
+    [message] = committed(
+        notify_patient,
+        pharmacy=pharmacy_a,
+        event="outbox_test",
+        obj=subject_obj,
+        email="patient@example.org",
+        channels={"email"},
+        attachments=[("rdv.ics", b"BEGIN:VCALENDAR", "text/calendar")],
+    )
+    message.refresh_from_db()
+    assert len(responses.calls) == 3
+    assert message.status == "sent" and message.attempts == 3
+    assert message.provider_message_id == "<202611@smtp-relay.mailin.fr>"
+    payload = json.loads(responses.calls[-1].request.body)
+    assert payload["sender"]["name"] == "Pharmacie A"
+    assert payload["replyTo"]["email"] == pharmacy_a.email
+    assert [a["name"] for a in payload["attachment"]] == ["rdv.ics"]
+    assert "Pharmacie A" in payload["htmlContent"] and payload["textContent"]
+
+
+@responses.activate
+def test_email_refused_by_the_provider_fails_at_once(
+    pharmacy_a, subject_obj, committed, brevo_email
+):
+    responses.post(BREVO_EMAIL, json={"code": "invalid_parameter"}, status=400)
+    [message] = committed(
+        notify_patient,
+        pharmacy=pharmacy_a,
+        event="outbox_test",
+        obj=subject_obj,
+        email="patient@example.org",
+    )
+    message.refresh_from_db()
+    assert len(responses.calls) == 1
+    assert message.status == "failed" and "400" in message.last_error
+    assert mail.outbox == []
+    assert OutboxMessage.objects.get(pk=message.pk).attempts == 1
