@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from .security import client_ip, public_post_rate_limited
+
 logger = logging.getLogger("officine.forms")
 
 SALT = "officine.forms_guard"
@@ -37,8 +39,15 @@ class GuardResult:
     silent_drop: bool = False
     reason: str = ""
 
+    @property
+    def message(self) -> str:
+        """What to tell the patient when the POST is refused and not silently dropped."""
+        if self.reason == "rate_limited":
+            return str(RATE_LIMIT_MESSAGE)
+        return str(TOKEN_ERROR_MESSAGE)
 
-def check_request(request, page_id: int) -> GuardResult:
+
+def check_request(request, page_id: int, pharmacy_id: int | None = None) -> GuardResult:
     """Decide whether a POST looks like a real patient on this page.
 
     `silent_drop` means: behave as if it worked and store nothing (bots must not learn the rule).
@@ -50,6 +59,11 @@ def check_request(request, page_id: int) -> GuardResult:
         if origin.rstrip("/") != expected:
             logger.warning("Cross-origin form POST refused: origin=%s host=%s", origin, expected)
             return GuardResult(False, reason="cross_origin")
+    if public_post_rate_limited(
+        request, pharmacy_id if pharmacy_id is not None else f"page-{page_id}"
+    ):
+        logger.warning("Rate limit hit on page %s from %s", page_id, client_ip(request))
+        return GuardResult(False, reason="rate_limited")
     if request.POST.get(HONEYPOT_FIELD):
         logger.info("Honeypot filled on page %s; dropped", page_id)
         return GuardResult(False, silent_drop=True, reason="honeypot")
@@ -68,6 +82,10 @@ def check_request(request, page_id: int) -> GuardResult:
 
 TOKEN_ERROR_MESSAGE = _(
     "Le formulaire a expiré. Vérifiez vos informations et envoyez-le à nouveau."
+)
+RATE_LIMIT_MESSAGE = _(
+    "Trop de demandes ont été envoyées depuis votre connexion. Merci de réessayer dans quelques "
+    "minutes ou d'appeler la pharmacie."
 )
 
 

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "anymail",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -68,9 +72,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "cms.two_factor.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -139,9 +152,49 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 LOGIN_URL = "wagtailadmin_login"
 
+# Security: headers everywhere, a strict CSP on the public site (the Wagtail admin needs inline
+# scripts, so it is excluded and protected by login, 2FA and X-Frame-Options instead).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "SAMEORIGIN"
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+# Number of reverse proxies in front of gunicorn that append to X-Forwarded-For (nginx: 1).
+OFFICINE_TRUSTED_PROXY_COUNT = int(os.environ.get("OFFICINE_TRUSTED_PROXY_COUNT", 0))
+OFFICINE_RATE_LIMIT_PER_IP = os.environ.get("OFFICINE_RATE_LIMIT_PER_IP", "20/h")
+OFFICINE_RATE_LIMIT_PER_PHARMACY = os.environ.get("OFFICINE_RATE_LIMIT_PER_PHARMACY", "600/h")
+RATELIMIT_IP_META_KEY = "cms.security.client_ip"
+
+# Admin login: lockout after repeated failures, shared by all workers through the database.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "cms.security.axes_client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
+
+# Two-factor authentication (TOTP) for every admin user.
+OFFICINE_2FA_REQUIRED = env_bool("OFFICINE_2FA_REQUIRED", True)
+OTP_TOTP_ISSUER = "Officine"
+
 # Anonymous visitors get no cookie: sessions only for logged-in staff, CSRF in the form only.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = False
 CSRF_USE_SESSIONS = False
 

@@ -1,7 +1,7 @@
 """Local development and the demo: SQLite and in-process tasks unless the environment says otherwise."""
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env_list
+from .base import BASE_DIR, env_bool, env_list
 
 DEBUG = True
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"  # noqa: F405
@@ -17,3 +17,5 @@ EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = BASE_DIR / "var" / "sent-emails"
 SMS_BACKEND = "cms.notifications.sms.FileSMSBackend"
 SMS_FILE_PATH = BASE_DIR / "var" / "sent-sms"
+# The demo logs in without a second factor; production requires it (OFFICINE_2FA_REQUIRED).
+OFFICINE_2FA_REQUIRED = env_bool("OFFICINE_2FA_REQUIRED", False)

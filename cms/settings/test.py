@@ -24,3 +24,8 @@ OFFICINE_MIN_FILL_SECONDS = 0
 CELERY_TASK_ALWAYS_EAGER = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Login lockout and 2FA are switched on by the tests that exercise them (override_settings).
+AXES_ENABLED = False
+OFFICINE_2FA_REQUIRED = False
+OFFICINE_RATE_LIMIT_PER_IP = "1000/h"
+OFFICINE_RATE_LIMIT_PER_PHARMACY = "10000/h"
