@@ -12,3 +12,23 @@ class LatestNewsBlock(blocks.StructBlock):
         icon = "list-ul"
         label = _("Dernières actualités")
         template = "blocks/latest_news.html"
+
+    def get_context(self, value, parent_context=None):
+        """The latest posts this site shows (own and agency, minus what the pharmacy hides)."""
+        from wagtail.models import Site
+
+        from .models import news_index_for_site
+
+        context = super().get_context(value, parent_context=parent_context)
+        parent_context = parent_context or {}
+        request = parent_context.get("request")
+        site = parent_context.get("current_site")
+        if site is None and request is not None:
+            site = Site.find_for_request(request)
+        listing = news_index_for_site(site)
+        posts, listing_url = [], None
+        if listing is not None:
+            posts = listing.with_urls(listing.listing_queryset()[: value["count"]], request)
+            listing_url = listing.get_url(request)
+        context.update(news_index=listing, news_index_url=listing_url, posts=posts)
+        return context

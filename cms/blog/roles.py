@@ -1,0 +1,77 @@
+"""Who may write agency news: the "Rédaction agence" group, on the agency blog only, moderated.
+
+Kept apart from the pharmacy staff groups: agency editors get page permissions on the agency's
+BlogIndexPage alone (never on a pharmacy's tree) and image permissions on the "Agence" collection.
+Their posts go through a Wagtail workflow assigned to the blog index.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
+
+AGENCY_EDITORS_GROUP = "Rédaction agence"
+MODERATORS_GROUP = "Moderators"
+DEFAULT_WORKFLOW = "Moderators approval"
+AGENCY_COLLECTION = "Agence"
+EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page"]
+EDITOR_IMAGE_PERMISSIONS = ["add_image", "change_image", "choose_image"]
+
+
+def agency_collection() -> Collection:
+    root = Collection.get_first_root_node()
+    found = root.get_children().filter(name=AGENCY_COLLECTION).first()
+    return found or root.add_child(name=AGENCY_COLLECTION)
+
+
+def ensure_blog_workflow(blog_index) -> Workflow:
+    """Posts submitted under the agency blog go to the moderators (Wagtail's default workflow)."""
+    assigned = WorkflowPage.objects.filter(page=blog_index).select_related("workflow").first()
+    if assigned:
+        return assigned.workflow
+    workflow = Workflow.objects.filter(name=DEFAULT_WORKFLOW, active=True).first()
+    if workflow is None:
+        moderators, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
+        task = GroupApprovalTask.objects.create(name=DEFAULT_WORKFLOW)
+        task.groups.set([moderators])
+        workflow = Workflow.objects.create(name=DEFAULT_WORKFLOW)
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+        for codename in EDITOR_PAGE_PERMISSIONS:
+            GroupPagePermission.objects.get_or_create(
+                group=moderators,
+                page=blog_index,
+                permission=Permission.objects.get(
+                    content_type__app_label="wagtailcore", codename=codename
+                ),
+            )
+    WorkflowPage.objects.create(page=blog_index, workflow=workflow)
+    return workflow
+
+
+def setup_agency_editors(blog_index) -> Group:
+    """Create or re-synchronise the agency editors group; idempotent."""
+    group, _ = Group.objects.get_or_create(name=AGENCY_EDITORS_GROUP)
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    )
+    for permission in Permission.objects.filter(
+        content_type__app_label="wagtailcore", codename__in=EDITOR_PAGE_PERMISSIONS
+    ):
+        GroupPagePermission.objects.get_or_create(
+            group=group, page=blog_index, permission=permission
+        )
+    collection = agency_collection()
+    for permission in Permission.objects.filter(
+        content_type__app_label="wagtailimages", codename__in=EDITOR_IMAGE_PERMISSIONS
+    ):
+        GroupCollectionPermission.objects.get_or_create(
+            group=group, collection=collection, permission=permission
+        )
+    ensure_blog_workflow(blog_index)
+    return group
