@@ -3,8 +3,8 @@
 import datetime as dt
 
 import pytest
-from django.utils.text import slugify
 from django.test import Client
+from django.utils.text import slugify
 from wagtail.models import Page, Site
 
 from cms.blog.demo import ensure_agency_blog
