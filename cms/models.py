@@ -74,6 +74,17 @@ class BasePage(RoutablePageMixin, Page):
             patch_cache_control(response, public=True, max_age=PUBLIC_CACHE_SECONDS)
         return response
 
+    def route(self, request, path_components):
+        # A child page whose slug is also a feature prefix (e.g. the "ordonnance" upload page)
+        # wins over this page's feature route of the same name.
+        if (
+            path_components
+            and path_components[0] in FEATURE_URLCONFS
+            and self.get_children().filter(slug=path_components[0]).exists()
+        ):
+            return Page.route(self, request, path_components)
+        return super().route(request, path_components)
+
     def _delegate(self, request, prefix, rest):
         try:
             match = resolve("/" + rest, urlconf=FEATURE_URLCONFS[prefix])

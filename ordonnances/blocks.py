@@ -13,6 +13,27 @@ class PrescriptionUploadBlock(blocks.StructBlock):
         help_text=_("Affiché au patient après l'envoi, avec la référence."),
     )
 
+    def get_context(self, value, parent_context=None):
+        """The unbound form, or the bound one the POST handler re-renders with its errors."""
+        context = super().get_context(value, parent_context=parent_context)
+        page = context.get("page")
+        block_id = context.get("block_id")
+        pharmacy = getattr(page, "pharmacy", None) if page is not None else None
+        context["form"] = None
+        if page is None or block_id is None or pharmacy is None:
+            return context
+        from cms.models import feature_url
+
+        from .forms import PrescriptionUploadForm
+
+        form = (context.get("bound_forms") or {}).get(block_id)
+        if form is None:
+            form = PrescriptionUploadForm(pharmacy=pharmacy, page_id=page.id)
+        form.annotate_for_rendering()
+        context["form"] = form
+        context["action_url"] = feature_url(page, "ordonnance", "submit", block_id=block_id)
+        return context
+
     class Meta:
         icon = "doc-full"
         label = _("Envoi d'ordonnance")

@@ -1,3 +1,10 @@
 """Routes under a page ("<page url>ordonnance/..."); each view is called as view(request, page, **kwargs)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("<str:block_id>/", views.submit, name="submit"),
+    path("<str:block_id>/envoyee/", views.confirmation, name="confirmation"),
+]

@@ -1,0 +1,338 @@
+"""Prescriptions sent by patients, their encrypted files, their history and who looked at them."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# No 0/O, 1/I/L: a reference is read aloud at the counter and typed from an SMS.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_LENGTH = 6
+REFERENCE_PREFIX = "ORD-"
+
+
+def new_reference() -> str:
+    return REFERENCE_PREFIX + "".join(
+        secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH)
+    )
+
+
+def private_storage():
+    """Health data never goes to the default (public media) storage."""
+    return storages["private"]
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("Reçue")
+    PREPARING = "preparing", _("En préparation")
+    READY = "ready", _("Prête")
+    PARTIALLY_READY = "partially_ready", _("Partiellement prête")
+    READY_TOMORROW = "ready_tomorrow", _("Prête demain")
+    COLLECTED = "collected", _("Retirée")
+    REFUSED = "refused", _("Refusée")
+    CANCELLED = "cancelled", _("Annulée")
+
+
+READY_STATUSES = {Status.READY, Status.PARTIALLY_READY, Status.READY_TOMORROW}
+CLOSED_STATUSES = {Status.COLLECTED, Status.REFUSED, Status.CANCELLED}
+# What the patient may still cancel from the tracking page: nothing has been set aside yet.
+PATIENT_CANCELLABLE = {Status.RECEIVED, Status.PREPARING}
+
+TRANSITIONS: dict[str, set[str]] = {
+    Status.RECEIVED: {
+        Status.PREPARING,
+        *READY_STATUSES,
+        Status.REFUSED,
+        Status.CANCELLED,
+    },
+    Status.PREPARING: {*READY_STATUSES, Status.REFUSED, Status.CANCELLED},
+    Status.READY: {Status.COLLECTED, Status.CANCELLED, Status.PARTIALLY_READY},
+    Status.PARTIALLY_READY: {Status.READY, Status.COLLECTED, Status.CANCELLED},
+    Status.READY_TOMORROW: {
+        Status.READY,
+        Status.PARTIALLY_READY,
+        Status.COLLECTED,
+        Status.CANCELLED,
+    },
+    Status.COLLECTED: set(),
+    Status.REFUSED: set(),
+    Status.CANCELLED: set(),
+}
+
+# Statuses whose note the patient must read (missing products, reason of a refusal).
+NOTE_REQUIRED = {Status.PARTIALLY_READY, Status.REFUSED, Status.CANCELLED}
+
+
+class NotifyBy(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+    BOTH = "both", _("SMS et e-mail")
+
+
+class Prescription(models.Model):
+    """A prescription a patient sent to one pharmacy, followed until collected, then purged.
+
+    Personal fields are blanked by the retention task (`purged_at` set); the row itself stays so
+    that counts and the status history survive without any health data.
+    """
+
+    pharmacy = models.ForeignKey(
+        "pharmacies.Pharmacy",
+        on_delete=models.CASCADE,
+        related_name="prescriptions",
+        verbose_name=_("pharmacie"),
+    )
+    reference = models.CharField(_("référence"), max_length=12, unique=True, editable=False)
+    first_name = models.CharField(_("prénom"), max_length=80)
+    last_name = models.CharField(_("nom"), max_length=80)
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True, help_text="E.164")
+    email = models.EmailField(_("e-mail"), blank=True)
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    comment = models.TextField(_("commentaire"), blank=True)
+    pickup_date = models.DateField(_("retrait souhaité le"), null=True, blank=True)
+    notify_by = models.CharField(
+        _("prévenir par"), max_length=5, choices=NotifyBy.choices, blank=True
+    )
+    status = models.CharField(
+        _("statut"), max_length=16, choices=Status.choices, default=Status.RECEIVED
+    )
+    status_note = models.TextField(
+        _("message au patient"),
+        blank=True,
+        help_text=_("Produits manquants, motif du refus… visible par le patient."),
+    )
+    created_at = models.DateTimeField(_("reçue le"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    closed_at = models.DateTimeField(_("clôturée le"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("données effacées le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ordonnance")
+        verbose_name_plural = _("ordonnances")
+        ordering = ["-created_at", "-pk"]
+        permissions = [
+            ("view_prescription_files", _("Voir les fichiers des ordonnances (données de santé)"))
+        ]
+        indexes = [
+            models.Index(fields=["pharmacy", "-created_at"], name="ord_pharmacy_created"),
+            models.Index(fields=["pharmacy", "status", "-created_at"], name="ord_pharmacy_status"),
+            models.Index(fields=["status", "closed_at"], name="ord_status_closed"),
+        ]
+
+    def __str__(self):
+        if self.purged_at:
+            return self.reference
+        return f"{self.reference} — {self.first_name} {self.last_name}"
+
+    def save(self, *args, **kwargs):
+        if not self.reference:
+            self.reference = new_reference()
+            while Prescription.objects.filter(reference=self.reference).exists():
+                self.reference = new_reference()
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def channels(self) -> set[str]:
+        """Channels the patient chose, limited to those the pharmacy has enabled."""
+        wanted = {
+            NotifyBy.SMS: {"sms"},
+            NotifyBy.EMAIL: {"email"},
+            NotifyBy.BOTH: {"sms", "email"},
+        }.get(self.notify_by, set())
+        if not self.pharmacy.sms_enabled or not self.phone:
+            wanted.discard("sms")
+        if not self.pharmacy.email_enabled or not self.email:
+            wanted.discard("email")
+        return wanted
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    @property
+    def patient_can_cancel(self) -> bool:
+        return self.status in PATIENT_CANCELLABLE
+
+    def allowed_transitions(self) -> list[str]:
+        return [s for s in Status.values if s in TRANSITIONS[self.status]]
+
+
+class FileKind(models.TextChoices):
+    PAGE = "page", _("Page d'ordonnance")
+    CARTE_VITALE = "carte_vitale", _("Carte Vitale")
+    MUTUELLE = "mutuelle", _("Carte de mutuelle")
+
+
+def _random_name(instance, filename):
+    return f"ordonnances/{secrets.token_hex(16)}"
+
+
+class PrescriptionFile(models.Model):
+    """One sanitised page or card photo, encrypted at rest in the private storage.
+
+    The stored name is random and carries no extension, so neither the patient's file name nor the
+    type leaks through the storage listing; `content_type` says how to serve the decrypted bytes.
+    """
+
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.CASCADE, related_name="files", verbose_name=_("ordonnance")
+    )
+    kind = models.CharField(_("type"), max_length=12, choices=FileKind.choices, default="page")
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    file = models.FileField(storage=private_storage, upload_to=_random_name, max_length=200)
+    thumbnail = models.FileField(
+        storage=private_storage, upload_to=_random_name, max_length=200, blank=True
+    )
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField(_("taille"), help_text=_("octets, avant chiffrement"))
+    sha256 = models.CharField(max_length=64)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    pages = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fichier d'ordonnance")
+        verbose_name_plural = _("fichiers d'ordonnance")
+        ordering = ["prescription", "kind", "position"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.position + 1}"
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == "application/pdf"
+
+    @property
+    def extension(self) -> str:
+        return {"application/pdf": ".pdf", "image/png": ".png"}.get(self.content_type, ".jpg")
+
+    @property
+    def download_name(self) -> str:
+        label = {"page": "page", "carte_vitale": "carte-vitale", "mutuelle": "mutuelle"}[self.kind]
+        return f"{self.prescription.reference}-{label}-{self.position + 1}{self.extension}"
+
+    def read_decrypted(self, thumbnail: bool = False) -> bytes:
+        from .files import decrypt
+
+        field = self.thumbnail if thumbnail else self.file
+        with field.storage.open(field.name, "rb") as handle:
+            token = handle.read()
+        return decrypt(token, settings.OFFICINE_FILE_KEYS)
+
+    def delete_stored(self) -> None:
+        """Remove the encrypted bytes (file and thumbnail) from the storage."""
+        for field in (self.file, self.thumbnail):
+            if field and field.name:
+                field.storage.delete(field.name)
+
+
+class StatusChange(models.Model):
+    """Who moved a prescription from which status to which, and what the patient was told."""
+
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.CASCADE, related_name="history", verbose_name=_("ordonnance")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    by_patient = models.BooleanField(_("par le patient"), default=False)
+    from_status = models.CharField(_("de"), max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("vers"), max_length=16, choices=Status.choices)
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("changement de statut")
+        verbose_name_plural = _("historique des statuts")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.prescription_id}: {self.from_status} → {self.to_status}"
+
+    @property
+    def actor_label(self) -> str:
+        if self.by_patient:
+            return str(_("Le patient"))
+        if self.user is None:
+            return str(_("Système")) if self.from_status else str(_("Envoi en ligne"))
+        return self.user.get_full_name() or self.user.get_username()
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("Affichage")
+    DOWNLOAD = "download", _("Téléchargement")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("File access logs are append-only")
+
+    def delete(self):
+        raise PermissionError("File access logs are append-only")
+
+
+class FileAccessLog(models.Model):
+    """Audit trail of every decryption of health data: who, which file, when, from where.
+
+    Append-only: rows cannot be updated or deleted through the ORM. The file link is kept nullable
+    so that purging a prescription's files leaves the audit trail in place.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("qui"),
+    )
+    username = models.CharField(_("identifiant"), max_length=150)
+    pharmacy = models.ForeignKey(
+        "pharmacies.Pharmacy",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("pharmacie"),
+    )
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    file = models.ForeignKey(
+        PrescriptionFile, on_delete=models.SET_NULL, null=True, related_name="access_logs"
+    )
+    file_label = models.CharField(_("fichier"), max_length=120)
+    action = models.CharField(_("action"), max_length=10, choices=AccessAction.choices)
+    thumbnail = models.BooleanField(_("miniature"), default=False)
+    ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+    at = models.DateTimeField(_("le"), auto_now_add=True, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("accès à un fichier")
+        verbose_name_plural = _("accès aux fichiers")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user_id} {self.action} {self.file_label} @ {self.at}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("File access logs are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("File access logs are append-only")

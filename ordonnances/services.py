@@ -1,0 +1,323 @@
+"""What happens to a prescription: received, moved through the workflow, cancelled, purged.
+
+Views (public and admin) and tasks call these functions; each one writes the business record, its
+history and its notifications in one transaction, so there is never a message about a prescription
+that does not exist, nor a stored file without its row.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from cms.notifications.api import notify_patient, notify_pharmacy
+
+from .files import CleanFile, encrypt, make_thumbnail
+from .models import (
+    CLOSED_STATUSES,
+    NOTE_REQUIRED,
+    TRANSITIONS,
+    FileKind,
+    Prescription,
+    PrescriptionFile,
+    Status,
+    StatusChange,
+)
+
+logger = logging.getLogger("officine.ordonnances")
+
+TRACKING_SALT = "ordonnances.tracking"
+TRACKING_MAX_AGE = timedelta(days=60)
+
+# Patient notification per status the pharmacist sets; statuses not listed notify nobody.
+STATUS_EVENTS = {
+    Status.READY: "prescription_ready",
+    Status.PARTIALLY_READY: "prescription_partially_ready",
+    Status.READY_TOMORROW: "prescription_ready_tomorrow",
+    Status.REFUSED: "prescription_refused",
+    Status.CANCELLED: "prescription_cancelled",
+}
+
+
+# --- Tracking links ---------------------------------------------------------------------
+
+
+def tracking_token(prescription: Prescription) -> str:
+    # A list rather than a dict: the link goes in SMS, every character counts.
+    return signing.dumps([prescription.pk, prescription.reference], salt=TRACKING_SALT)
+
+
+def decode_tracking_token(token: str) -> dict:
+    """The signed payload, or Http404 for a tampered, foreign or expired token."""
+    try:
+        data = signing.loads(token, salt=TRACKING_SALT, max_age=TRACKING_MAX_AGE)
+    except signing.BadSignature as exc:
+        raise Http404("Bad tracking token") from exc
+    if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], int)):
+        raise Http404("Bad tracking token")
+    return {"id": data[0], "r": str(data[1])}
+
+
+def prescription_for_token(token: str) -> Prescription:
+    data = decode_tracking_token(token)
+    try:
+        return Prescription.objects.select_related("pharmacy__site").get(
+            pk=data["id"], reference=data["r"], purged_at__isnull=True
+        )
+    except (Prescription.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such prescription") from exc
+
+
+def tracking_url(prescription: Prescription, token: str | None = None) -> str:
+    path = reverse("ordonnances:track", args=[token or tracking_token(prescription)])
+    return prescription.pharmacy.site.root_url + path
+
+
+def tracking_url_for_page(page, token: str) -> str:
+    return page.get_site().root_url + reverse("ordonnances:track", args=[token])
+
+
+def admin_url(prescription: Prescription) -> str:
+    path = reverse("prescriptions:inspect", args=[prescription.pk])
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+# --- Receiving --------------------------------------------------------------------------
+
+
+@dataclass
+class Upload:
+    """A sanitised file with where it goes: which kind, which position."""
+
+    kind: str
+    position: int
+    clean: CleanFile
+
+
+def _encrypted_parts(upload: Upload) -> tuple[bytes, bytes | None]:
+    keys = settings.OFFICINE_FILE_KEYS
+    thumb = make_thumbnail(upload.clean.content, upload.clean.content_type)
+    return (
+        encrypt(upload.clean.content, keys),
+        encrypt(thumb, keys) if thumb is not None else None,
+    )
+
+
+def create_prescription(*, pharmacy, fields: dict, uploads: list[Upload]) -> Prescription:
+    """Store a new prescription with its files, history row and notifications, all or nothing.
+
+    Files are encrypted before anything is written; if anything fails afterwards, the files
+    already written to the storage are deleted again, so no orphan file is left behind.
+    """
+    encrypted = [(upload, *_encrypted_parts(upload)) for upload in uploads]
+    written: list[tuple] = []
+    try:
+        with transaction.atomic():
+            prescription = Prescription.objects.create(pharmacy=pharmacy, **fields)
+            for upload, content, thumbnail in encrypted:
+                row = PrescriptionFile(
+                    prescription=prescription,
+                    kind=upload.kind,
+                    position=upload.position,
+                    content_type=upload.clean.content_type,
+                    size=len(upload.clean.content),
+                    sha256=upload.clean.sha256,
+                    width=upload.clean.width,
+                    height=upload.clean.height,
+                    pages=upload.clean.pages,
+                )
+                row.file.save("upload", ContentFile(content), save=False)
+                written.append((row.file.storage, row.file.name))
+                if thumbnail is not None:
+                    row.thumbnail.save("thumb", ContentFile(thumbnail), save=False)
+                    written.append((row.thumbnail.storage, row.thumbnail.name))
+                row.save()
+            StatusChange.objects.create(
+                prescription=prescription, from_status="", to_status=Status.RECEIVED
+            )
+            _notify_received(prescription)
+    except BaseException:
+        for storage, name in written:
+            try:
+                storage.delete(name)
+            except Exception:  # pragma: no cover - logged, the original error matters more
+                logger.exception("Could not remove %s after a failed prescription save", name)
+        raise
+    logger.info("Prescription %s received for pharmacy %s", prescription.pk, pharmacy.pk)
+    return prescription
+
+
+def _patient_context(prescription: Prescription) -> dict:
+    return {
+        "prescription": prescription,
+        "reference": prescription.reference,
+        "tracking_url": tracking_url(prescription),
+    }
+
+
+def _notify_received(prescription: Prescription) -> None:
+    pages = prescription.files.filter(kind=FileKind.PAGE).count()
+    notify_patient(
+        pharmacy=prescription.pharmacy,
+        event="prescription_received",
+        obj=prescription,
+        email=prescription.email or None,
+        phone=prescription.phone or None,
+        channels=prescription.channels,
+        context=_patient_context(prescription),
+    )
+    notify_pharmacy(
+        pharmacy=prescription.pharmacy,
+        event="prescription_new",
+        obj=prescription,
+        context={
+            "prescription": prescription,
+            "reference": prescription.reference,
+            "admin_url": admin_url(prescription),
+            "page_count": pages,
+        },
+    )
+
+
+# --- Workflow ---------------------------------------------------------------------------
+
+
+class TransitionError(ValueError):
+    """A status change the workflow does not allow; the message is French, for the pharmacist."""
+
+
+def change_status(
+    prescription: Prescription, to_status: str, *, user=None, note: str = "", by_patient=False
+) -> StatusChange:
+    """Move a prescription along the workflow, record it, and tell the patient when it matters."""
+    note = (note or "").strip()
+    with transaction.atomic():
+        locked = (
+            Prescription.objects.select_for_update()
+            .select_related("pharmacy")
+            .get(pk=prescription.pk)
+        )
+        if locked.purged_at:
+            raise TransitionError("Cette ordonnance a été effacée.")
+        if to_status not in TRANSITIONS.get(locked.status, set()):
+            raise TransitionError(
+                f"Impossible de passer de « {locked.get_status_display()} » "
+                f"à « {Status(to_status).label} »."
+            )
+        if to_status in NOTE_REQUIRED and not note and not by_patient:
+            raise TransitionError("Indiquez un message pour le patient.")
+        from_status = locked.status
+        locked.status = to_status
+        if to_status in NOTE_REQUIRED or note:
+            locked.status_note = note
+        if to_status in CLOSED_STATUSES:
+            locked.closed_at = timezone.now()
+        locked.save(update_fields=["status", "status_note", "closed_at", "updated_at"])
+        change = StatusChange.objects.create(
+            prescription=locked,
+            user=user,
+            by_patient=by_patient,
+            from_status=from_status,
+            to_status=to_status,
+            note=note,
+        )
+        if by_patient:
+            notify_pharmacy(
+                pharmacy=locked.pharmacy,
+                event="prescription_cancelled_by_patient",
+                obj=locked,
+                context={
+                    "prescription": locked,
+                    "reference": locked.reference,
+                    "admin_url": admin_url(locked),
+                },
+            )
+        elif to_status in STATUS_EVENTS:
+            notify_patient(
+                pharmacy=locked.pharmacy,
+                event=STATUS_EVENTS[to_status],
+                obj=locked,
+                email=locked.email or None,
+                phone=locked.phone or None,
+                channels=locked.channels,
+                context={**_patient_context(locked), "note": locked.status_note},
+            )
+    prescription.refresh_from_db()
+    logger.info(
+        "Prescription %s: %s -> %s (user %s)",
+        prescription.pk,
+        from_status,
+        to_status,
+        getattr(user, "pk", None),
+    )
+    return change
+
+
+def cancel_by_patient(prescription: Prescription) -> StatusChange:
+    if not prescription.patient_can_cancel:
+        raise TransitionError("Cette ordonnance est déjà préparée et ne peut plus être annulée.")
+    return change_status(prescription, Status.CANCELLED, by_patient=True)
+
+
+# --- Retention --------------------------------------------------------------------------
+
+
+def purge_prescription(prescription: Prescription) -> bool:
+    """Delete the files and blank the personal data of one closed prescription; idempotent."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from cms.notifications.models import OutboxMessage
+
+    with transaction.atomic():
+        locked = Prescription.objects.select_for_update().get(pk=prescription.pk)
+        if locked.purged_at:
+            return False
+        for row in list(locked.files.all()):
+            row.delete_stored()
+            row.delete()
+        locked.first_name = ""
+        locked.last_name = ""
+        locked.phone = ""
+        locked.email = ""
+        locked.birth_date = None
+        locked.comment = ""
+        locked.status_note = ""
+        locked.purged_at = timezone.now()
+        locked.save()
+        locked.history.update(note="")
+        OutboxMessage.objects.filter(
+            content_type=ContentType.objects.get_for_model(Prescription),
+            object_id=str(locked.pk),
+        ).exclude(status__in=["pending", "sending"]).delete()
+    return True
+
+
+def purge_expired(now=None) -> int:
+    """Purge every closed prescription older than its pharmacy's retention period."""
+    from pharmacies.models import Pharmacy
+
+    now = now or timezone.now()
+    purged = 0
+    for pharmacy in Pharmacy.objects.only("pk", "prescription_retention_days"):
+        cutoff = now - timedelta(days=pharmacy.prescription_retention_days)
+        due = Prescription.objects.filter(
+            pharmacy=pharmacy,
+            status__in=CLOSED_STATUSES,
+            purged_at__isnull=True,
+            closed_at__lt=cutoff,
+        ).only("pk")
+        for prescription in due.iterator():
+            if purge_prescription(prescription):
+                purged += 1
+    if purged:
+        logger.info("Purged %d prescriptions past their retention period", purged)
+    return purged

@@ -1,0 +1,69 @@
+"""Admin: the "Ordonnances" menu, its scoped views, the file view and the dashboard panel."""
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+from pharmacies.viewsets import PharmacyScopedViewSet
+
+from . import admin_views
+from .models import Prescription
+
+
+class PrescriptionViewSet(PharmacyScopedViewSet):
+    model = Prescription
+    pharmacy_field = "pharmacy"
+    url_prefix = "ordonnances"
+    icon = "doc-full"
+    menu_label = _("Ordonnances")
+    menu_order = 100
+    add_to_admin_menu = True
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    index_view_class = admin_views.PrescriptionIndexView
+    inspect_view_class = admin_views.PrescriptionInspectView
+    edit_view_class = admin_views.PrescriptionEditView
+    list_export = [
+        "reference",
+        "created_at",
+        "get_status_display",
+        "first_name",
+        "last_name",
+        "phone",
+        "email",
+        "pickup_date",
+        "status_note",
+    ]
+    export_headings = {
+        "reference": _("Référence"),
+        "created_at": _("Reçue le"),
+        "get_status_display": _("Statut"),
+        "first_name": _("Prénom"),
+        "last_name": _("Nom"),
+        "phone": _("Téléphone"),
+        "email": _("E-mail"),
+        "pickup_date": _("Retrait souhaité"),
+        "status_note": _("Message au patient"),
+    }
+    export_filename = "ordonnances"
+    form_fields = ["status_note"]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("status/<int:pk>/", admin_views.status_view, name="status"),
+            path("file/<int:pk>/", admin_views.file_view, name="file"),
+        ]
+
+
+prescription_viewset = PrescriptionViewSet("prescriptions")
+
+
+@hooks.register("register_admin_viewset")
+def register_prescription_viewset():
+    return prescription_viewset
+
+
+@hooks.register("construct_homepage_panels")
+def add_prescriptions_panel(request, panels):
+    if request.user.has_perm(admin_views.VIEW_PERMISSION):
+        panels.append(admin_views.PrescriptionsPanel(request))
