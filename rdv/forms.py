@@ -65,7 +65,7 @@ class PatientFieldsMixin(forms.Form):
         },
     )
     comment = forms.CharField(
-        label=_("Commentaire (facultatif)"),
+        label=_("Commentaire"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -139,7 +139,9 @@ class BookingForm(GuardedFormMixin, PatientFieldsMixin):
         "consent",
     ]
 
-    def __init__(self, *args, services=None, now=None, **kwargs):
+    def __init__(self, *args, services=None, now=None, block_id="", **kwargs):
+        if block_id:
+            kwargs.setdefault("auto_id", f"rdv-{block_id}-%s")
         super().__init__(*args, **kwargs)
         self.now = now or timezone.now()
         self.fields["service"].queryset = (

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+
 from django.core import signing
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
@@ -12,14 +15,17 @@ SALT = "officine.rdv.manage"
 
 
 def manage_token(booking: Booking) -> str:
-    return signing.dumps({"b": booking.pk, "s": booking.secret}, salt=SALT, compress=True)
+    """A signed token re-encoded in [A-Za-z0-9_-]: Wagtail's page routes accept nothing else."""
+    signed = signing.dumps({"b": booking.pk, "s": booking.secret}, salt=SALT, compress=True)
+    return base64.urlsafe_b64encode(signed.encode()).decode().rstrip("=")
 
 
 def booking_from_token(token: str) -> Booking | None:
     """The booking a token designates, or None when it is tampered, unknown or revoked."""
     try:
-        data = signing.loads(token, salt=SALT)
-    except signing.BadSignature:
+        signed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        data = signing.loads(signed, salt=SALT)
+    except (ValueError, binascii.Error, signing.BadSignature):
         return None
     if not isinstance(data, dict):
         return None

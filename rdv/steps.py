@@ -109,7 +109,7 @@ def block_context(value, parent_context) -> dict:
     service = state.get("service")
     ctx["service"] = service
     if service is None:
-        ctx["form"] = BookingForm(page_id=page.pk, services=qs)
+        ctx["form"] = BookingForm(page_id=page.pk, services=qs, block_id=block_id)
         return ctx
     first, last = availability.booking_window(service)
     last = min(last, first + timedelta(days=MAX_DAYS_SHOWN))
@@ -122,6 +122,7 @@ def block_context(value, parent_context) -> dict:
             form=BookingForm(
                 page_id=page.pk,
                 services=qs,
+                block_id=block_id,
                 initial={"service": service.pk, "start": start.isoformat()},
             ),
             back_url=step_link(steps_url, block_id, service=service.pk, jour=day.isoformat()),

@@ -1,0 +1,186 @@
+"""The pharmacist's agenda: a day or a week of bookings, phone bookings, cancel, done, no-show.
+
+Every lookup goes through `pharmacies.tenancy`: another pharmacy's booking or service is a 404.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pharmacies import tenancy
+
+from . import booking as operations
+from .forms import PhoneBookingForm
+from .models import Booking, BookingStatus, Service
+
+NAMESPACE = "rdv_agenda"
+
+
+def _require(request, codename):
+    if not request.user.has_perm(f"rdv.{codename}"):
+        raise PermissionDenied
+
+
+def _services_for(user):
+    return tenancy.scope_queryset(Service.objects.select_related("pharmacy"), user)
+
+
+def _day_bounds(first: date, last: date):
+    tz = timezone.get_default_timezone()
+    return (
+        datetime.combine(first, time.min, tzinfo=tz),
+        datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz),
+    )
+
+
+def agenda_view(request):
+    """`?jour=YYYY-MM-DD&vue=jour|semaine&service=<id>`: bookings of the user's pharmacies."""
+    _require(request, "view_booking")
+    try:
+        day = date.fromisoformat(request.GET.get("jour", ""))
+    except ValueError:
+        day = timezone.localdate()
+    week = request.GET.get("vue") == "semaine"
+    services = _services_for(request.user).filter(active=True)
+    service = None
+    if request.GET.get("service"):
+        service = tenancy.get_scoped_object_or_404(
+            Service.objects.all(), request.user, pk=request.GET["service"]
+        )
+    first = day - timedelta(days=day.weekday()) if week else day
+    last = first + timedelta(days=6) if week else day
+    lower, upper = _day_bounds(first, last)
+    bookings = tenancy.scope_queryset(
+        Booking.objects.filter(start__gte=lower, start__lt=upper).select_related(
+            "service", "pharmacy"
+        ),
+        request.user,
+    ).order_by("start")
+    if service is not None:
+        bookings = bookings.filter(service=service)
+    days = []
+    current = first
+    by_day: dict[date, list] = {}
+    for item in bookings:
+        by_day.setdefault(timezone.localdate(item.start), []).append(item)
+    while current <= last:
+        days.append((current, by_day.get(current, [])))
+        current += timedelta(days=1)
+    step = timedelta(days=7 if week else 1)
+    context = {
+        "day": day,
+        "week": week,
+        "days": days,
+        "services": services,
+        "service": service,
+        "previous": (first - step).isoformat(),
+        "next": (first + step).isoformat(),
+        "today": timezone.localdate().isoformat(),
+        "can_change": request.user.has_perm("rdv.change_booking"),
+        "can_add": request.user.has_perm("rdv.add_booking"),
+        "namespace": NAMESPACE,
+        "page_title": _("Agenda des rendez-vous"),
+        "header_icon": "date",
+    }
+    return render(request, "rdv/admin/agenda.html", context)
+
+
+def phone_booking_view(request):
+    """A booking taken over the phone, with the same seats and grid as the public form."""
+    _require(request, "add_booking")
+    services = _services_for(request.user).filter(active=True)
+    form = PhoneBookingForm(request.POST or None, services=services, initial=request.GET.dict())
+    next_slots = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        start = (
+            timezone.make_aware(data["start"])
+            if timezone.is_naive(data["start"])
+            else data["start"]
+        )
+        try:
+            made, _created = operations.create_booking(
+                service=data["service"],
+                start=start,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                phone=data["phone"],
+                email=data["email"],
+                comment=data["comment"],
+                notify_by=data["notify_by"],
+                user=request.user,
+            )
+        except operations.SlotTaken as exc:
+            form.add_error("start", exc.message)
+            next_slots = exc.next_slots
+        except operations.BookingError as exc:
+            form.add_error("start", exc.message)
+        else:
+            messages.success(
+                request,
+                _("Rendez-vous %(ref)s enregistré pour %(name)s.")
+                % {"ref": made.reference, "name": made.patient_name},
+            )
+            url = (
+                reverse(f"{NAMESPACE}:agenda")
+                + "?jour="
+                + timezone.localdate(made.start).isoformat()
+            )
+            return HttpResponseRedirect(url)
+    return render(
+        request,
+        "rdv/admin/phone_booking.html",
+        {
+            "form": form,
+            "next_slots": next_slots,
+            "page_title": _("Nouveau rendez-vous par téléphone"),
+            "header_icon": "date",
+            "namespace": NAMESPACE,
+        },
+    )
+
+
+ACTIONS = {
+    "annuler": "cancel",
+    "honore": BookingStatus.DONE,
+    "absent": BookingStatus.NO_SHOW,
+}
+
+
+@require_POST
+def booking_action_view(request, pk, action):
+    """Cancel (frees the seat, tells the patient), mark done or no-show."""
+    booking = tenancy.get_scoped_object_or_404(
+        Booking.objects.select_related("service", "pharmacy"), request.user, pk=pk
+    )
+    _require(request, "change_booking")
+    what = ACTIONS.get(action)
+    try:
+        if what == "cancel":
+            operations.cancel_booking(booking, by_patient=False, user=request.user)
+            messages.success(request, _("Rendez-vous %(ref)s annulé.") % {"ref": booking.reference})
+        elif what is not None:
+            operations.set_outcome(booking, what, user=request.user)
+            messages.success(
+                request, _("Rendez-vous %(ref)s mis à jour.") % {"ref": booking.reference}
+            )
+    except operations.BookingError as exc:
+        messages.error(request, exc.message)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = (
+            reverse(f"{NAMESPACE}:agenda")
+            + "?jour="
+            + timezone.localdate(booking.start).isoformat()
+        )
+    return HttpResponseRedirect(target)

@@ -1,0 +1,32 @@
+"""Form rendering helpers for the booking templates: accessible widgets and French time labels."""
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.simple_tag
+def rdv_widget(field, **attrs):
+    """The field's widget with aria-describedby pointing at its help text and errors."""
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}-help")
+    if field.errors:
+        described.append(f"{field.auto_id}-error")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if field.field.required:
+        attrs.setdefault("required", True)
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def hhmm(value):
+    """9h15 / 14h, as French patients read times."""
+    if value is None:
+        return ""
+    if getattr(value, "tzinfo", None) is not None:
+        value = timezone.localtime(value)
+    return f"{value.hour}h{value.minute:02d}" if value.minute else f"{value.hour}h"
