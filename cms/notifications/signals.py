@@ -56,6 +56,8 @@ def on_email_tracking(sender, event, esp_name, **kwargs):
     apply_delivery_report(
         provider_message_id=event.message_id or "",
         status=status,
-        detail=" ".join(str(p) for p in (event.reject_reason, event.description) if p),
+        detail=" ".join(
+            str(p) for p in (event.reject_reason, event.description, event.mta_response) if p
+        ),
         outbox_id=(event.metadata or {}).get("outbox_id"),
     )

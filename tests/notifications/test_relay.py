@@ -1,0 +1,109 @@
+"""The relay: a broker outage or a killed worker delays a message but never loses it."""
+
+import logging
+import time
+
+import pytest
+from django.db import transaction
+
+from cms.notifications import sms
+from cms.notifications.api import notify_patient
+from cms.notifications.models import OutboxMessage
+from cms.notifications.sending import claim, relay
+
+pytestmark = pytest.mark.django_db
+
+
+def _notify_without_dispatch(pharmacy, obj, django_capture_on_commit_callbacks, phone):
+    """As if the process died right after commit: the on-commit dispatch never happened."""
+    with django_capture_on_commit_callbacks(execute=False):
+        with transaction.atomic():
+            [message] = notify_patient(
+                pharmacy=pharmacy, event="outbox_test", obj=obj, phone=phone, channels={"sms"}
+            )
+    return message
+
+
+def test_relay_leaves_fresh_rows_to_their_own_task(
+    pharmacy_a, subject_obj, django_capture_on_commit_callbacks
+):
+    _notify_without_dispatch(
+        pharmacy_a, subject_obj, django_capture_on_commit_callbacks, "0612345678"
+    )
+    assert relay() == 0
+    assert sms.outbox == []
+
+
+def test_relay_sends_rows_left_pending(pharmacy_a, subject_obj, django_capture_on_commit_callbacks):
+    message = _notify_without_dispatch(
+        pharmacy_a, subject_obj, django_capture_on_commit_callbacks, "0612345678"
+    )
+    assert relay(pending_after=0) == 1
+    assert [m.to for m in sms.outbox] == ["+33612345678"]
+    message.refresh_from_db()
+    assert message.status == "sent"
+    assert relay(pending_after=0) == 0
+    assert len(sms.outbox) == 1
+
+
+def test_relay_revives_a_row_whose_worker_died_mid_send(
+    pharmacy_a, subject_obj, django_capture_on_commit_callbacks
+):
+    message = _notify_without_dispatch(
+        pharmacy_a, subject_obj, django_capture_on_commit_callbacks, "0612345678"
+    )
+    assert claim(message.pk) is not None  # the worker took it, then was killed
+    assert relay(pending_after=0) == 0  # still within the grace period of a slow send
+    assert relay(pending_after=0, stuck_after=0) == 1
+    message.refresh_from_db()
+    assert message.status == "sent" and message.attempts == 2
+    assert len(sms.outbox) == 1
+
+
+def test_broker_down_requests_succeed_quickly_and_rows_wait_for_the_relay(
+    pharmacy_a, django_capture_on_commit_callbacks, closed_port_broker, caplog
+):
+    logging.getLogger("officine").addHandler(caplog.handler)
+    pages = [pharmacy_a.site.root_page]
+    started = time.monotonic()
+    for i in range(20):
+        with django_capture_on_commit_callbacks(execute=True):
+            with transaction.atomic():
+                notify_patient(
+                    pharmacy=pharmacy_a,
+                    event="outbox_test",
+                    obj=pages[0],
+                    phone=f"06 12 34 56 {i:02d}",
+                    channels={"sms"},
+                )
+    elapsed = time.monotonic() - started
+    assert elapsed < 10, f"20 notifications took {elapsed:.1f}s with the broker down"
+    assert OutboxMessage.objects.filter(status="pending").count() == 20
+    assert sms.outbox == []
+    logging.getLogger("officine").removeHandler(caplog.handler)
+    assert "Broker unavailable" in caplog.text
+
+
+def test_after_the_outage_the_relay_sends_each_message_once(
+    pharmacy_a, subject_obj, django_capture_on_commit_callbacks, closed_port_broker
+):
+    for i in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            with transaction.atomic():
+                notify_patient(
+                    pharmacy=pharmacy_a,
+                    event="outbox_test",
+                    obj=subject_obj,
+                    phone=f"06 12 34 56 {i:02d}",
+                    channels={"sms"},
+                )
+    assert relay(pending_after=0) == 0  # broker still down: nothing lost, nothing sent
+    closed_port_broker.conf.task_always_eager = True  # the broker is back
+    from cms.notifications import dispatch
+
+    dispatch.reset_breaker()
+    assert relay(pending_after=0) == 5
+    assert sorted(m.to for m in sms.outbox) == [f"+336123456{i:02d}" for i in range(5)]
+    assert relay(pending_after=0) == 0
+    assert len(sms.outbox) == 5
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
