@@ -1,6 +1,8 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
@@ -24,4 +26,14 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Feature routes under a page ("<page>/ordonnance/...", "<page>/rdv/...") receive the cookie-less
+# public forms, protected by cms.forms_guard instead of a CSRF cookie; every other page keeps
+# Wagtail's CSRF-checked serve view.
+urlpatterns += [
+    re_path(
+        r"^((?:[\w\-]+/)*(?:ordonnance|rdv)/(?:[\w\-]+/)*)$",
+        csrf_exempt(wagtail_views.serve),
+        name="wagtail_serve_feature_routes",
+    ),
+    path("", include(wagtail_urls)),
+]
