@@ -133,6 +133,36 @@ def default_pages(home):
     return created
 
 
+def _fill_home(home):
+    """A new home page that already says what a patient comes for: send, book, hours, address."""
+    from cms.models import BasePage
+
+    if len(home.body):
+        return
+    blocks = []
+    for child in home.get_children().live().specific():
+        if isinstance(child, BasePage) and child.has_form_blocks:
+            blocks.append(
+                (
+                    "call_to_action",
+                    {
+                        "title": child.title,
+                        "text": "",
+                        "page": child,
+                        "url": "",
+                        "button_label": child.title,
+                    },
+                )
+            )
+    blocks += [
+        ("opening_hours", {"title": "Horaires d'ouverture"}),
+        ("contact", {"title": "Nous trouver", "show_map_link": True}),
+        ("latest_news", {"title": "Actualités", "count": 3}),
+    ]
+    home.body = blocks
+    home.save_revision().publish()
+
+
 @transaction.atomic
 def provision_pharmacy(spec: PharmacySpec) -> tuple[Pharmacy, bool]:
     """Create (or find again) the pharmacy described by `spec`; returns (pharmacy, created)."""
@@ -196,6 +226,7 @@ def provision_pharmacy(spec: PharmacySpec) -> tuple[Pharmacy, bool]:
     pharmacy.save()
     sync_group_permissions(pharmacy)
     default_pages(home)
+    _fill_home(home)
     logger.info("Provisioned pharmacy %s on %s", pharmacy.slug, hostname)
     return pharmacy, True
 

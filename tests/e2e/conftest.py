@@ -1,0 +1,131 @@
+"""Browser fixtures: Debian's chromium driven by Playwright against pytest-django's live server.
+
+Pharmacy sites live on `*.localhost` hostnames, which Chromium resolves to the loopback address by
+itself, so each site is reached under its own hostname, as patients do.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.factories import make_pharmacy, make_staff
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls in the tests are still
+# plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+
+
+def _missing(what):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} is required for the browser tests when CI=true")
+    pytest.skip(f"{what} not installed")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        _missing(CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def e2e_pharmacies(transactional_db):
+    a = make_pharmacy("Pharmacie du Marché", "pharmacie-a.localhost")
+    b = make_pharmacy("Pharmacie de la Gare", "pharmacie-b.localhost")
+    return a, b
+
+
+@pytest.fixture
+def e2e_staff(e2e_pharmacies):
+    a, b = e2e_pharmacies
+    return make_staff(a, "pharmacien-a"), make_staff(b, "pharmacien-b")
+
+
+def site_url(live_server, pharmacy, path="/"):
+    port = live_server.url.rsplit(":", 1)[1]
+    return f"http://{pharmacy.site.hostname}:{port}{path}"
+
+
+@pytest.fixture
+def phone_page(browser):
+    context = browser.new_context(**PHONE, locale="fr-FR", bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop_page(browser):
+    context = browser.new_context(**DESKTOP, locale="fr-FR", bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def run_axe(page) -> list[dict]:
+    """Serious and critical accessibility violations on the current page (axe-core)."""
+    if not AXE_JS.exists():
+        _missing("node_modules/axe-core (npm ci)")
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def vnu_errors(html_by_name: dict[str, str], tmp_path) -> dict[str, list[str]]:
+    """HTML validity errors per page from the Nu Html Checker, one JVM for all pages."""
+    if not VNU_JAR.exists():
+        _missing("node_modules/vnu-jar (npm ci)")
+    if not shutil.which("java"):
+        _missing("java")
+    for name, html in html_by_name.items():
+        (tmp_path / f"{name}.html").write_text(html, encoding="utf-8")
+    result = subprocess.run(
+        [
+            "java",
+            "-jar",
+            str(VNU_JAR),
+            "--format",
+            "json",
+            "--exit-zero-always",
+            *[str(tmp_path / f"{n}.html") for n in html_by_name],
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    report = json.loads(result.stderr or result.stdout or '{"messages": []}')
+    errors: dict[str, list[str]] = {name: [] for name in html_by_name}
+    for message in report["messages"]:
+        if message.get("type") == "error":
+            name = message.get("url", "?").rsplit("/", 1)[-1].removesuffix(".html")
+            errors.setdefault(name, []).append(f"{message.get('lastLine')}: {message['message']}")
+    return {name: errs for name, errs in errors.items() if errs}
