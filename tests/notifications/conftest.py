@@ -5,6 +5,7 @@ import socket
 
 import pytest
 from django.db import transaction
+from kombu import pools as kombu_pools
 
 from cms.notifications import dispatch
 
@@ -45,8 +46,7 @@ def use_broker(url):
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
 
     def reset_pools():
-        if app._pool is not None:
-            app._pool.force_close_all()
+        kombu_pools.reset()
         app._pool = None
         amqp = app.__dict__.get("amqp")
         if amqp is not None:
