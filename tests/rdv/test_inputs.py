@@ -1,0 +1,173 @@
+"""Bad input never books and always says why, in French; the JSON endpoint validates its params."""
+
+from datetime import datetime, time
+
+import pytest
+
+from rdv.models import Booking, ServiceHours
+
+from .conftest import PARIS, block_id_of, book_url, booking_form_data, make_service
+
+pytestmark = pytest.mark.django_db
+
+GOOD = datetime(2026, 3, 9, 14, 0, tzinfo=PARIS)
+
+
+def slots_url(page):
+    from cms.models import feature_url
+
+    return feature_url(page, "rdv", "slots")
+
+
+def steps_url(page):
+    from cms.models import feature_url
+
+    return feature_url(page, "rdv", "steps")
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"service": "999999"}, "Cette prestation n&#x27;existe pas"),
+        ({"service": "abc"}, "Cette prestation n&#x27;existe pas"),
+        ({"start": "2026-03-15T10:00:00+01:00"}, "ne propose pas ce rendez-vous ce jour-là"),
+        ({"start": "2026-03-09T09:00:00+01:00"}, "trop proche"),
+        ({"start": "2026-03-06T09:00:00+01:00"}, "déjà passé"),
+        ({"start": "2026-05-04T09:00:00+02:00"}, "plus de 30 jours"),
+        ({"start": "2026-03-09T14:05:00+01:00"}, "ne correspond pas à un créneau"),
+        ({"start": "2026-03-09T14:00:00"}, "Ce créneau n&#x27;est pas valide"),
+        ({"start": "demain"}, "Ce créneau n&#x27;est pas valide"),
+        ({"phone": "12345"}, "Ce numéro de téléphone n&#x27;est pas valide"),
+        ({"email": "jeanne@"}, "Cette adresse e-mail n&#x27;est pas valide"),
+        ({"email": ""}, "Indiquez votre e-mail"),
+        ({"notify_by": "sms", "phone": "01 23 45 67 89"}, "portable"),
+        ({"consent": ""}, "Votre accord est nécessaire"),
+        ({"first_name": ""}, "Indiquez votre prénom"),
+        ({"notify_by": "pigeon"}, "Choisissez e-mail, SMS ou les deux"),
+    ],
+)
+def test_bad_input_is_refused_with_a_french_message(
+    client_a, page_a, service_a, frozen_now, overrides, message
+):
+    data = {**booking_form_data(client_a, page_a, service_a, GOOD), **overrides}
+    if overrides.get("consent") == "":
+        del data["consent"]
+    response = client_a.post(book_url(page_a), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in html
+    assert "error-summary" in html
+    assert 'value="Dupont"' in html  # the patient does not type it again
+    assert Booking.objects.count() == 0
+
+
+def test_sunday_closed_and_public_holiday(client_a, page_a, service_a, frozen_now):
+    easter_monday = "2026-04-06T09:00:00+02:00"
+    response = client_a.post(
+        book_url(page_a),
+        {**booking_form_data(client_a, page_a, service_a, GOOD), "start": easter_monday},
+    )
+    assert "jour férié" in response.content.decode()
+    assert Booking.objects.count() == 0
+
+
+def test_unknown_block_and_missing_token(client_a, page_a, service_a, frozen_now):
+    data = booking_form_data(client_a, page_a, service_a, GOOD)
+    assert client_a.post(book_url(page_a), {**data, "block": "nope"}).status_code == 404
+    response = client_a.post(book_url(page_a), {**data, "form_token": "forged"})
+    assert response.status_code == 200
+    assert "Le formulaire a expiré" in response.content.decode()
+    assert Booking.objects.count() == 0
+
+
+def test_honeypot_pretends_success_and_saves_nothing(client_a, page_a, service_a, frozen_now):
+    data = booking_form_data(client_a, page_a, service_a, GOOD, website="http://spam.example")
+    response = client_a.post(book_url(page_a), data)
+    assert response.status_code == 303
+    assert Booking.objects.count() == 0
+
+
+def test_cross_origin_post_refused(client_a, page_a, service_a, frozen_now):
+    data = booking_form_data(client_a, page_a, service_a, GOOD)
+    response = client_a.post(book_url(page_a), data, HTTP_ORIGIN="https://evil.example")
+    assert response.status_code == 200
+    assert Booking.objects.count() == 0
+
+
+def test_slots_json_shape_with_offsets(client_a, page_a, service_a, frozen_now):
+    response = client_a.get(
+        slots_url(page_a), {"service": service_a.pk, "from": "2026-03-09", "to": "2026-03-10"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    slots = response.json()
+    assert slots[0] == {
+        "start": "2026-03-09T10:00:00+01:00",  # 2 h notice from 8:00
+        "end": "2026-03-09T10:10:00+01:00",
+        "remaining": 1,
+    }
+    assert "2026-03-09T12:30:00+01:00" not in [s["start"] for s in slots]
+    assert slots[-1]["start"] == "2026-03-10T19:20:00+01:00"
+    assert all(datetime.fromisoformat(s["start"]).utcoffset() is not None for s in slots)
+
+
+def test_slots_json_on_the_spring_daylight_saving_day(client_a, page_a, pharmacy_a, frozen_now):
+    night = make_service(
+        pharmacy_a, name="Garde de nuit", slug="nuit", duration_minutes=30, use_own_schedule=True
+    )
+    ServiceHours.objects.create(service=night, weekday=6, opens=time(1), closes=time(4))
+    response = client_a.get(
+        slots_url(page_a), {"service": night.pk, "from": "2026-03-29", "to": "2026-03-29"}
+    )
+    starts = [s["start"] for s in response.json()]
+    assert starts == [
+        "2026-03-29T01:00:00+01:00",
+        "2026-03-29T01:30:00+01:00",
+        "2026-03-29T03:00:00+02:00",
+        "2026-03-29T03:30:00+02:00",
+    ]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"service": "x", "from": "2026-03-09", "to": "2026-03-10"},
+        {"service": "1", "from": "09/03/2026", "to": "2026-03-10"},
+        {"service": "1", "from": "2026-03-10", "to": "2026-03-09"},
+        {"service": "1", "from": "2026-03-01", "to": "2026-12-31"},
+    ],
+)
+def test_slots_json_bad_params(client_a, page_a, service_a, frozen_now, params):
+    if params.get("service") == "1":
+        params = {**params, "service": service_a.pk}
+    response = client_a.get(slots_url(page_a), params)
+    assert response.status_code == 400
+    assert response.json()["error"]
+
+
+def test_slots_json_of_another_pharmacy_is_404(client_a, page_a, service_b, frozen_now):
+    response = client_a.get(
+        slots_url(page_a), {"service": service_b.pk, "from": "2026-03-09", "to": "2026-03-10"}
+    )
+    assert response.status_code == 404
+    assert "error" in response.json()
+
+
+def test_no_javascript_steps(client_a, page_a, service_a, frozen_now):
+    block = block_id_of(page_a)
+    days = client_a.get(steps_url(page_a), {"block": block, "service": service_a.pk})
+    html = days.content.decode()
+    assert "2. Choisissez un jour" in html and "lundi 9 mars" in html
+    assert "dimanche 15 mars" not in html
+    times = client_a.get(
+        steps_url(page_a), {"block": block, "service": service_a.pk, "jour": "2026-03-09"}
+    ).content.decode()
+    assert "3. Choisissez un horaire" in times and "14h10" in times
+    details = client_a.get(
+        steps_url(page_a),
+        {"block": block, "service": service_a.pk, "start": "2026-03-09T14:10:00+01:00"},
+    ).content.decode()
+    assert "Vos coordonnées" in details and 'value="2026-03-09T14:10:00+01:00"' in details
+    unknown = client_a.get(steps_url(page_a), {"block": block, "service": "999"})
+    assert "Cette prestation n&#x27;existe pas" in unknown.content.decode()
