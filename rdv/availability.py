@@ -100,6 +100,10 @@ def pharmacy_slots(
 ) -> dict[int, list[slots.Slot]]:
     """Free slots of several services of one pharmacy, with one query for all their bookings."""
     services = list(services)
+    pharmacies = {}
+    for service in services:
+        # One Pharmacy instance per pharmacy: its schedule (hours, closures) is loaded once.
+        service.pharmacy = pharmacies.setdefault(service.pharmacy_id, service.pharmacy)
     now = now or timezone.now()
     bookings = _bookings_by_service(
         [s.pk for s in services], date_from, date_to, exclude_booking=exclude_booking
