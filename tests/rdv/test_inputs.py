@@ -171,3 +171,11 @@ def test_no_javascript_steps(client_a, page_a, service_a, frozen_now):
     assert "Vos coordonnées" in details and 'value="2026-03-09T14:10:00+01:00"' in details
     unknown = client_a.get(steps_url(page_a), {"block": block, "service": "999"})
     assert "Cette prestation n&#x27;existe pas" in unknown.content.decode()
+
+
+def test_booking_page_loads_the_calendar_script_without_inline_script(client_a, page_a, service_a):
+    html = client_a.get(page_a.url).content.decode()
+    assert '<script src="/static/js/rdv.js" defer></script>' in html
+    assert "<script>" not in html
+    assert "data-rdv-calendar" in html and "data-slots-url" in html
+    assert "Set-Cookie" not in str(client_a.get(page_a.url).headers)
