@@ -17,6 +17,11 @@ from .models import FileKind, NotifyBy
 from .services import Upload
 
 ACCEPT = "image/*,application/pdf,.heic,.heif"
+FILE_ERRORS = {
+    "empty": _("Ce fichier est vide. Choisissez une photo ou un PDF de votre ordonnance."),
+    "invalid": _("Ce fichier n'a pas pu être lu. Réessayez."),
+    "missing": _("Ce fichier n'a pas pu être lu. Réessayez."),
+}
 PICKUP_MAX_DAYS = 60
 
 
@@ -85,6 +90,7 @@ class PrescriptionUploadForm(GuardedFormMixin, forms.Form):
     files = MultipleFileField(
         label=_("Photos ou PDF de l'ordonnance"),
         required=False,
+        error_messages=FILE_ERRORS,
         widget=MultipleFileInput(attrs={"accept": ACCEPT, "capture": "environment"}),
         help_text=_("Une photo par page, bien à plat et lisible. JPEG, PNG, HEIC ou PDF."),
     )
@@ -113,12 +119,14 @@ class PrescriptionUploadForm(GuardedFormMixin, forms.Form):
     carte_vitale = forms.FileField(
         label=_("Photo de la carte Vitale (facultatif)"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT, "capture": "environment"}),
+        error_messages=FILE_ERRORS,
+        widget=forms.FileInput(attrs={"accept": ACCEPT, "capture": "environment"}),
     )
     mutuelle = forms.FileField(
         label=_("Photo de la carte de mutuelle (facultatif)"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT, "capture": "environment"}),
+        error_messages=FILE_ERRORS,
+        widget=forms.FileInput(attrs={"accept": ACCEPT, "capture": "environment"}),
     )
     consent = forms.BooleanField(
         label=_(
