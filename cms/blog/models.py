@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import Substr
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
@@ -46,15 +47,14 @@ def post_body_blocks():
     ]
 
 
-def agency_posts_q() -> Q | None:
-    """Posts written by the agency: those under a live agency blog index (None when there is none)."""
-    paths = list(BlogIndexPage.objects.live().values_list("path", flat=True))
-    if not paths:
-        return None
-    condition = Q()
-    for index_path in paths:
-        condition |= Q(path__startswith=index_path)
-    return condition & ~Q(path__in=paths)
+def agency_posts_q() -> Q:
+    """Posts written by the agency: children of a live agency blog index.
+
+    A correlated subquery on the (unique, indexed) tree path of the parent, so a listing costs the
+    same number of queries whether or not it includes agency posts.
+    """
+    parent_path = Substr(OuterRef("path"), 1, (OuterRef("depth") - 1) * Page.steplen)
+    return Q(Exists(BlogIndexPage.objects.live().filter(path=parent_path)))
 
 
 def news_index_for_site(site):
@@ -322,8 +322,8 @@ class NewsIndexPage(PostListingMixin, Page):
 
     def visible_posts(self):
         condition = self.own_posts_q()
-        agency = None if self.hide_agency_posts else agency_posts_q()
-        if agency is not None:
+        if not self.hide_agency_posts:
+            agency = agency_posts_q()
             hidden = self.hidden_tag_slugs
             if hidden:
                 hidden_posts = BlogPostPage.objects.filter(agency, tags__slug__in=hidden)
@@ -355,8 +355,7 @@ class NewsIndexPage(PostListingMixin, Page):
     def get_sitemap_urls(self, request=None):
         """Own posts are child pages (already listed); the syndicated agency posts are added here."""
         urls = super().get_sitemap_urls(request)
-        agency = agency_posts_q()
-        if agency is None or self.hide_agency_posts:
+        if self.hide_agency_posts:
             return urls
         base = self.get_full_url(request).rstrip("/") + "/"
         for slug, published in (
