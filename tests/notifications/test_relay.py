@@ -107,3 +107,12 @@ def test_after_the_outage_the_relay_sends_each_message_once(
     assert relay(pending_after=0) == 0
     assert len(sms.outbox) == 5
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_the_relay_runs_every_minute_under_celery_beat():
+    from cms.celery import app
+
+    entry = app.conf.beat_schedule["notifications-relay-outbox"]
+    assert entry["task"] == "notifications.relay_outbox"
+    assert entry["schedule"] <= 60
+    assert entry["task"] in app.tasks
