@@ -2,6 +2,8 @@
 
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from .conftest import AGENCY_HOST, make_post, news_index
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -110,3 +112,20 @@ def test_search_returns_only_what_the_site_shows(
 
     assert client_a.get("/actualites/recherche/").status_code == 200
     assert 'action="/actualites/recherche/"' in client_a.get("/actualites/").content.decode()
+
+
+@pytest.mark.services
+def test_search_on_postgresql_full_text(require_postgres, agency_blog, pharmacy_a, pharmacy_b):
+    """Production search: Wagtail's database backend on PostgreSQL, French words and accents."""
+    from django.test import Client
+
+    _setup(agency_blog, pharmacy_a, pharmacy_b)
+    client_a = Client(HTTP_HOST=pharmacy_a.site.hostname)
+    client_b = Client(HTTP_HOST=pharmacy_b.site.hostname)
+    found_a = client_a.get("/actualites/recherche/", {"q": "hydratation"}).content.decode()
+    assert 'href="/actualites/conseils-canicule/"' in found_a
+    found_a = client_a.get("/actualites/recherche/", {"q": "glycémie"}).content.decode()
+    assert 'href="/actualites/depistage-du-diabete/"' in found_a
+    found_b = client_b.get("/actualites/recherche/", {"q": "grippe"}).content.decode()
+    assert "Vaccination antigrippale" not in found_b
+    assert "Aucun article trouvé pour « grippe »" in found_b
