@@ -21,9 +21,11 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic import history
 
 from cms.notifications.phones import to_e164
 from pharmacies import tenancy
+from pharmacies.viewsets import ScopedViewMixin
 
 from . import services
 from .models import (
@@ -283,6 +285,16 @@ class PrescriptionEditView(generic.EditView):
     """No free-form editing of a patient's request: the detail page and its actions replace it."""
 
     def get(self, request, *args, **kwargs):
-        return redirect(reverse("prescriptions:inspect", args=[self.object.pk]))
+        return redirect(reverse("prescriptions:inspect", args=[self.get_object().pk]))
 
     post = get
+
+
+class PrescriptionHistoryView(ScopedViewMixin, history.HistoryView):
+    """The object is scoped; the listed rows are log entries (no pharmacy field of their own)."""
+
+    def get_base_queryset(self):
+        return super(ScopedViewMixin, self).get_base_queryset()
+
+    def get_queryset(self):
+        return super(ScopedViewMixin, self).get_queryset()

@@ -23,6 +23,7 @@ class PrescriptionViewSet(PharmacyScopedViewSet):
     index_view_class = admin_views.PrescriptionIndexView
     inspect_view_class = admin_views.PrescriptionInspectView
     edit_view_class = admin_views.PrescriptionEditView
+    history_view_class = admin_views.PrescriptionHistoryView
     list_export = [
         "reference",
         "created_at",
