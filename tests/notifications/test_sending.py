@@ -163,3 +163,10 @@ def test_email_refused_by_the_provider_fails_at_once(
     assert message.status == "failed" and "400" in message.last_error
     assert mail.outbox == []
     assert OutboxMessage.objects.get(pk=message.pk).attempts == 1
+
+
+def test_the_send_task_survives_worker_loss_and_backs_off_with_a_cap():
+    task = send_outbox_message
+    assert task.acks_late and task.reject_on_worker_lost
+    assert task.retry_backoff and task.retry_jitter
+    assert task.retry_backoff_max <= 300 and task.max_retries == MAX_ATTEMPTS - 1
