@@ -24,8 +24,12 @@ def _missing(what):
 
 
 @pytest.fixture
-def require_postgres(transactional_db):
-    """For tests that need real PostgreSQL semantics (row locks, concurrent connections)."""
+def require_postgres(django_db_serialized_rollback, transactional_db):
+    """For tests that need real PostgreSQL semantics (row locks, concurrent connections).
+
+    Transactional tests flush the database; serialized rollback restores Wagtail's root page and
+    default site for the tests that come after.
+    """
     from django.db import connection
 
     if connection.vendor != "postgresql":
