@@ -15,7 +15,6 @@ from django.db.models.functions import Substr
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -314,8 +313,8 @@ class NewsIndexPage(PostListingMixin, Page):
         verbose_name = _("page des actualités")
 
     @property
-    def hidden_tag_slugs(self) -> list[str]:
-        return [slugify(t) for t in self.hidden_agency_tags.split(",") if slugify(t)]
+    def hidden_tag_names(self) -> list[str]:
+        return [name.strip() for name in self.hidden_agency_tags.split(",") if name.strip()]
 
     def own_posts_q(self) -> Q:
         return Q(path__startswith=self.path, depth=self.depth + 1)
@@ -324,9 +323,12 @@ class NewsIndexPage(PostListingMixin, Page):
         condition = self.own_posts_q()
         if not self.hide_agency_posts:
             agency = agency_posts_q()
-            hidden = self.hidden_tag_slugs
+            hidden = self.hidden_tag_names
             if hidden:
-                hidden_posts = BlogPostPage.objects.filter(agency, tags__slug__in=hidden)
+                slugs = [Tag().slugify(name) for name in hidden]
+                hidden_posts = BlogPostPage.objects.filter(
+                    agency, Q(tags__slug__in=slugs) | Q(tags__name__in=hidden)
+                )
                 agency &= ~Q(pk__in=hidden_posts.values("pk"))
             condition |= agency
         return (

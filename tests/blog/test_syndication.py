@@ -65,12 +65,14 @@ def test_pharmacy_hiding_all_agency_posts(agency_blog, pharmacy_a, client_a, cli
 def test_pharmacy_hiding_agency_posts_by_tag(agency_blog, pharmacy_a, client_a, client_b):
     make_post(agency_blog, "Vaccination en pharmacie", tags=["Vaccination", "Prévention"])
     make_post(agency_blog, "Conseils canicule", tags=["Prévention"])
+    make_post(agency_blog, "Crème solaire", tags=["été"])
     index = news_index(pharmacy_a)
-    index.hidden_agency_tags = "vaccination, dermatologie"
+    index.hidden_agency_tags = "vaccination, dermatologie,Été "
     index.save_revision().publish()
 
     html_a = client_a.get("/actualites/").content.decode()
     assert "Vaccination en pharmacie" not in html_a
+    assert "Crème solaire" not in html_a
     assert "Conseils canicule" in html_a
     assert client_a.get("/actualites/vaccination-en-pharmacie/").status_code == 404
     assert "Vaccination en pharmacie" in client_b.get("/actualites/").content.decode()
