@@ -294,10 +294,12 @@ def purge_prescription(prescription: Prescription) -> bool:
         locked.purged_at = timezone.now()
         locked.save()
         locked.history.update(note="")
+        # Messages carry the patient's name and contact; one still unsent after the retention
+        # period is stale anyway.
         OutboxMessage.objects.filter(
             content_type=ContentType.objects.get_for_model(Prescription),
             object_id=str(locked.pk),
-        ).exclude(status__in=["pending", "sending"]).delete()
+        ).delete()
     return True
 
 
