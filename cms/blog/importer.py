@@ -107,7 +107,10 @@ def markdown_to_blocks(text: str, extract_intro=False) -> tuple[list[tuple[str, 
         if node.name in HEADINGS:
             flush()
             stream.append(
-                ("heading", {"text": node.get_text(" ", strip=True), "level": HEADINGS[node.name]})
+                (
+                    "heading",
+                    {"text": node.get_text(" ", strip=True)[:150], "level": HEADINGS[node.name]},
+                )
             )
             continue
         if extract_intro and node.name == "p" and not stream and not buffer and not first_paragraph:

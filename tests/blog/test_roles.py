@@ -103,3 +103,12 @@ def test_pharmacist_writes_own_post(agency_blog, pharmacy_a, admin_client_a, cli
     assert response.status_code == 302
     assert "Nouveaux horaires" in client_a.get("/actualites/").content.decode()
     assert "Nouveaux horaires" not in client_b.get("/actualites/").content.decode()
+
+
+def test_agency_editor_previews_a_new_post(agency_blog, agency_editor_client):
+    url = f"/admin/pages/add/blog/blogpostpage/{agency_blog.pk}/preview/"
+    posted = agency_editor_client.post(url, _post_form("Aperçu canicule", "action-publish"))
+    assert posted.status_code == 200 and posted.json()["is_valid"]
+    preview = agency_editor_client.get(url)
+    assert preview.status_code == 200
+    assert "<h1>Aperçu canicule</h1>" in preview.content.decode()
