@@ -51,6 +51,9 @@ def ensure_blog_workflow(blog_index) -> Workflow:
                 ),
             )
     WorkflowPage.objects.create(page=blog_index, workflow=workflow)
+    # Wagtail assigns its default workflow to the tree root, which would send pharmacists' pages to
+    # the agency's moderators; moderation is the agency blog's alone.
+    WorkflowPage.objects.filter(page__depth=1).delete()
     return workflow
 
 

@@ -112,3 +112,10 @@ def test_agency_editor_previews_a_new_post(agency_blog, agency_editor_client):
     preview = agency_editor_client.get(url)
     assert preview.status_code == 200
     assert "<h1>Aperçu canicule</h1>" in preview.content.decode()
+
+
+def test_pharmacy_pages_are_not_sent_to_agency_moderators(agency_blog, pharmacy_a):
+    """Only the agency blog is moderated; a pharmacy's own pages have no workflow."""
+    home = pharmacy_a.site.root_page.specific
+    assert home.get_workflow() is None
+    assert agency_blog.get_workflow() is not None
