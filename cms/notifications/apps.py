@@ -17,7 +17,7 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from cms.celery import app
 
-        from . import signals  # noqa: F401  (anymail tracking receiver)
+        from . import checks, signals  # noqa: F401  (deploy check, anymail tracking receiver)
 
         app.conf.beat_schedule["notifications-relay-outbox"] = {
             "task": "notifications.relay_outbox",

@@ -178,6 +178,7 @@ def test_deploy_check_is_clean_with_production_settings():
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "pharmacie.example",
         "OFFICINE_FILE_KEYS": "dGVzdC1rZXktb2ZmaWNpbmUtMzItYnl0ZXMtbG9uZyE=",
+        "ANYMAIL_WEBHOOK_SECRET": "provider:" + secrets.token_urlsafe(24),
     }
     env.pop("DEBUG", None)
     result = subprocess.run(
@@ -189,3 +190,12 @@ def test_deploy_check_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+    env.pop("ANYMAIL_WEBHOOK_SECRET")
+    unsafe = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert unsafe.returncode != 0 and "notifications.W001" in unsafe.stderr
