@@ -47,18 +47,27 @@ class GuardResult:
         return str(TOKEN_ERROR_MESSAGE)
 
 
+def is_same_origin(request) -> bool:
+    """Browsers send Origin on POST; a form posted from another site is refused (no CSRF cookie)."""
+    origin = request.headers.get("Origin")
+    if not origin or origin == "null":
+        return True
+    return origin.rstrip("/") == f"{request.scheme}://{request.get_host()}"
+
+
 def check_request(request, page_id: int, pharmacy_id: int | None = None) -> GuardResult:
     """Decide whether a POST looks like a real patient on this page.
 
     `silent_drop` means: behave as if it worked and store nothing (bots must not learn the rule).
     A missing or expired token is not silent: a real patient who left the tab open gets a message.
     """
-    origin = request.headers.get("Origin")
-    if origin and origin != "null":
-        expected = f"{request.scheme}://{request.get_host()}"
-        if origin.rstrip("/") != expected:
-            logger.warning("Cross-origin form POST refused: origin=%s host=%s", origin, expected)
-            return GuardResult(False, reason="cross_origin")
+    if not is_same_origin(request):
+        logger.warning(
+            "Cross-origin form POST refused: origin=%s host=%s",
+            request.headers.get("Origin"),
+            request.get_host(),
+        )
+        return GuardResult(False, reason="cross_origin")
     if public_post_rate_limited(
         request, pharmacy_id if pharmacy_id is not None else f"page-{page_id}"
     ):

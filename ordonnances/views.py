@@ -13,13 +13,14 @@ from django.core import signing
 from django.http import Http404, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from wagtail.models import Site
 
-from cms.forms_guard import TOKEN_ERROR_MESSAGE, check_request
-from cms.models import feature_url
+from cms.forms_guard import check_request, is_same_origin
+from cms.models import FEATURE_URLCONFS
 
 from . import services
 from .forms import PrescriptionUploadForm
@@ -34,9 +35,16 @@ class HttpResponseSeeOther(HttpResponseRedirect):
     status_code = 303
 
 
-def _confirmation_url(page, block_id: str, token: str) -> str:
+def page_route_url(page, request, name: str, **kwargs) -> str:
+    """Like cms.models.feature_url, but relative on the page's own site (keeps https behind a
+    proxy and the visitor's host), absolute only when the page lives on another site."""
+    sub = reverse(name, urlconf=FEATURE_URLCONFS["ordonnance"], kwargs=kwargs)
+    return page.get_url(request=request).rstrip("/") + "/ordonnance" + sub
+
+
+def _confirmation_url(page, request, block_id: str, token: str) -> str:
     # The token goes in the query string: Wagtail's page paths only allow [\w-] segments.
-    url = feature_url(page, "ordonnance", "confirmation", block_id=block_id)
+    url = page_route_url(page, request, "confirmation", block_id=block_id)
     return f"{url}?{urlencode({'t': token})}"
 
 
@@ -57,20 +65,21 @@ def submit(request, page, block_id):
     if pharmacy is None:
         raise Http404("This site has no pharmacy")
     if request.method != "POST":
-        return redirect(page.url)
+        return redirect(page.get_url(request=request))
 
-    guard = check_request(request, page.id)
+    guard = check_request(request, page.id, pharmacy.pk)
     if guard.silent_drop:
         fake = signing.dumps([0, new_reference()], salt=services.TRACKING_SALT)
-        return HttpResponseSeeOther(_confirmation_url(page, block_id, fake))
+        return HttpResponseSeeOther(_confirmation_url(page, request, block_id, fake))
     if guard.reason == "cross_origin":
         return HttpResponseForbidden("Envoi refusé : formulaire d'un autre site.")
 
     form = PrescriptionUploadForm(request.POST, request.FILES, pharmacy=pharmacy, page_id=page.id)
     if not guard.ok:
         form.is_valid()
-        form.add_error(None, TOKEN_ERROR_MESSAGE)
-        return render_page_with_form(request, page, block_id, form)
+        form.add_error(None, guard.message)
+        status = 429 if guard.reason == "rate_limited" else 200
+        return render_page_with_form(request, page, block_id, form, status=status)
     if not form.is_valid():
         return render_page_with_form(request, page, block_id, form)
 
@@ -78,7 +87,7 @@ def submit(request, page, block_id):
         pharmacy=pharmacy, fields=form.prescription_fields(), uploads=form.all_uploads()
     )
     token = services.tracking_token(prescription)
-    return HttpResponseSeeOther(_confirmation_url(page, block_id, token))
+    return HttpResponseSeeOther(_confirmation_url(page, request, block_id, token))
 
 
 def confirmation(request, page, block_id):
@@ -141,12 +150,7 @@ def cancel(request, token):
         prescription = _prescription_for_request(request, token)
     except Http404:
         return _invalid_link(request)
-    origin = request.headers.get("Origin")
-    if (
-        origin
-        and origin != "null"
-        and origin.rstrip("/") != f"{request.scheme}://{request.get_host()}"
-    ):
+    if not is_same_origin(request):
         return HttpResponseForbidden("Envoi refusé : formulaire d'un autre site.")
     try:
         services.cancel_by_patient(prescription)

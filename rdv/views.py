@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from wagtail.models import Site
 
-from cms.forms_guard import TOKEN_ERROR_MESSAGE, check_request
+from cms.forms_guard import check_request, is_same_origin
 
 from . import availability, booking, links, steps
 from .forms import BookingForm, parse_start
@@ -101,13 +101,13 @@ def book_view(request, page):
     if pharmacy is None:
         raise Http404("No pharmacy for this site")
     services = steps.services_queryset(pharmacy, block.value.get("categories"))
-    guard = check_request(request, page.pk)
+    guard = check_request(request, page.pk, pharmacy.pk)
     if guard.silent_drop:
         return SeeOther(_page_route(page, "thanks"))
     form = BookingForm(request.POST, page_id=page.pk, services=services, block_id=block_id)
     if not guard.ok:
         form.is_valid()
-        form.add_error(None, TOKEN_ERROR_MESSAGE)
+        form.add_error(None, guard.message)
         return _render_page(request, page, {"bound_forms": {block_id: form}})
     if not form.is_valid():
         return _render_page(request, page, {"bound_forms": {block_id: form}})
@@ -182,13 +182,6 @@ def _booking_for_site(request, token):
     return made
 
 
-def _same_origin(request) -> bool:
-    origin = request.headers.get("Origin")
-    if not origin or origin == "null":
-        return True
-    return origin.rstrip("/") == f"{request.scheme}://{request.get_host()}"
-
-
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def manage_view(request, token):
@@ -198,7 +191,7 @@ def manage_view(request, token):
         return _invalid_link(request)
     errors, next_slots = [], []
     if request.method == "POST":
-        if not _same_origin(request):
+        if not is_same_origin(request):
             return HttpResponse(status=403)
         action = request.POST.get("action")
         try:
