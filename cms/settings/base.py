@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cms.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -249,6 +250,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Whole-page cache of anonymous GETs of `public` pages, purged on publish (cms/caching.py).
+OFFICINE_PAGE_CACHE = env_bool("OFFICINE_PAGE_CACHE", True)
+OFFICINE_PAGE_CACHE_SECONDS = int(os.environ.get("OFFICINE_PAGE_CACHE_SECONDS", 300))
 
 # Prescription files: limits and encryption keys (comma-separated, newest first).
 OFFICINE_UPLOAD_MAX_BYTES = int(os.environ.get("OFFICINE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
