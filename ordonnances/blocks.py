@@ -22,16 +22,17 @@ class PrescriptionUploadBlock(blocks.StructBlock):
         context["form"] = None
         if page is None or block_id is None or pharmacy is None:
             return context
-        from cms.models import feature_url
-
         from .forms import PrescriptionUploadForm
+        from .views import page_route_url
 
         form = (context.get("bound_forms") or {}).get(block_id)
         if form is None:
             form = PrescriptionUploadForm(pharmacy=pharmacy, page_id=page.id)
         form.annotate_for_rendering()
         context["form"] = form
-        context["action_url"] = feature_url(page, "ordonnance", "submit", block_id=block_id)
+        context["action_url"] = page_route_url(
+            page, context.get("request"), "submit", block_id=block_id
+        )
         return context
 
     class Meta:

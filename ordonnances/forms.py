@@ -91,7 +91,9 @@ class PrescriptionUploadForm(GuardedFormMixin, forms.Form):
         label=_("Photos ou PDF de l'ordonnance"),
         required=False,
         error_messages=FILE_ERRORS,
-        widget=MultipleFileInput(attrs={"accept": ACCEPT, "capture": "environment"}),
+        # No `capture` here: it would force the camera and hide the gallery and PDFs; phones
+        # offer the camera anyway for image/*. The card photos below do hint the camera.
+        widget=MultipleFileInput(attrs={"accept": ACCEPT}),
         help_text=_("Une photo par page, bien à plat et lisible. JPEG, PNG, HEIC ou PDF."),
     )
     comment = forms.CharField(

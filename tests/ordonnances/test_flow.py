@@ -205,7 +205,10 @@ def test_page_shows_form_and_notice(client_a, patient_a):
     files_input = re.search(r'<input[^>]*name="files"[^>]*>', html).group(0)
     assert "multiple" in files_input
     assert 'accept="image/*,application/pdf' in files_input
-    assert 'capture="environment"' in files_input
+    assert "capture" not in files_input  # gallery and PDFs stay available
+    card_input = re.search(r'<input[^>]*name="carte_vitale"[^>]*>', html).group(0)
+    assert 'capture="environment"' in card_input
+    assert 'action="/ordonnance/ordonnance/' in html  # relative: keeps https behind a proxy
     assert 'enctype="multipart/form-data"' in html
     assert "carte Vitale" in html and "ordonnance originale" in html
     assert "csrfmiddlewaretoken" not in html
@@ -297,7 +300,7 @@ def test_get_on_submit_url_redirects_to_page(patient_a):
     _html, _token, action = patient_a.open()
     response = patient_a.client.get(action)
     assert response.status_code == 302
-    assert response["Location"] == patient_a.page.url
+    assert response["Location"] == "/ordonnance/"
 
 
 def test_unknown_block_is_404(patient_a):
