@@ -1,0 +1,671 @@
+"""Every benchmark in one run, on PostgreSQL with production settings (DEBUG off), one table out.
+
+Run with ``.venv/bin/python -m bench.run_all`` (about 5 minutes; ``--quick`` for a shorter HTTP
+run). It (re)creates the database ``officine_bench`` (``BENCH_DATABASE_URL``), migrates it, seeds
+it through the real provisioning code and the real models, and starts gunicorn for the HTTP
+figures. Every row compares against a baseline measured in the same run and says whether it meets
+its target. Needs PostgreSQL, Redis (``BENCH_REDIS_URL``, db 12 by default, flushed) and ``wrk``
+(Debian package). Not part of the test suite: timings depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/officine_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+HOST_MAIN = "pharmacie-banc.bench.test"  # the page with every block (forms: never cached)
+HOST_PLAIN = "pharmacie-vitrine.bench.test"  # a provisioned home without forms (cacheable)
+WORK = Path(tempfile.mkdtemp(prefix="officine-bench-"))
+
+SERVER_ENV = {
+    "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+    "DATABASE_URL": DB_URL,
+    "REDIS_URL": REDIS_URL,
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "OFFICINE_FILE_KEYS": Fernet.generate_key().decode(),
+    "ALLOWED_HOSTS": ".bench.test,127.0.0.1,localhost,testserver",
+    "SECURE_SSL_REDIRECT": "0",
+    # The benchmark logs the pharmacist in without a TOTP device and posts forms at machine speed.
+    "OFFICINE_2FA_REQUIRED": "0",
+    "OFFICINE_MIN_FILL_SECONDS": "0",
+    "OFFICINE_RATE_LIMIT_PER_IP": "1000000/h",
+    "OFFICINE_RATE_LIMIT_PER_PHARMACY": "1000000/h",
+    "OFFICINE_VAR_DIR": str(WORK / "var"),
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    "SMS_BACKEND": "cms.notifications.sms.LocmemSMSBackend",
+    "CONN_MAX_AGE": "60",
+}
+os.environ.update(SERVER_ENV)
+# The render figures measure rendering: the page cache is switched off in this process only.
+os.environ["OFFICINE_PAGE_CACHE"] = "0"
+
+ROWS: list[tuple] = []  # (benchmark, measured, baseline, ratio text, queries, target, verdict)
+
+
+def row(name, measured, baseline, ratio, queries, target, ok):
+    verdict = "ok" if ok else ("n/a" if ok is None else "MISSED")
+    ROWS.append((name, measured, baseline, ratio, queries, target, verdict))
+    print(f"  {name}: {measured} vs {baseline} -> {ratio} [{verdict}]", flush=True)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+# --------------------------------------------------------------------------- database
+
+
+def prepare_database(fresh: bool) -> None:
+    import psycopg
+
+    url = urlparse(DB_URL)
+    name = url.path.lstrip("/")
+    admin = f"postgresql://{url.username or 'postgres'}@{url.hostname}:{url.port or 5432}/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname=%s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    started = time.perf_counter()
+    subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True)
+    subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True)
+    print(f"database migrated and static files collected in {time.perf_counter() - started:.0f} s")
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def django_setup():
+    import django
+
+    django.setup()
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # lets the test Client capture templates; DEBUG stays off
+
+
+# --------------------------------------------------------------------------- seed
+
+
+def rich_block_values():
+    from cms.blocks import body_blocks
+
+    blocks = dict(body_blocks())
+    values = {}
+    for name in ("prescription_upload", "appointment_booking", "opening_hours", "latest_news"):
+        values[name] = blocks[name].get_default()
+    return values
+
+
+def seed_main():
+    """The pharmacy under test: its home holds the upload, booking, hours and news blocks."""
+    from pharmacies.models import Pharmacy
+    from tests.factories import make_pharmacy, make_staff
+
+    pharmacy = Pharmacy.objects.filter(site__hostname=HOST_MAIN).first()
+    if pharmacy is None:
+        pharmacy = make_pharmacy("Pharmacie du Banc", HOST_MAIN)
+        plain = make_pharmacy("Pharmacie Vitrine", HOST_PLAIN)
+        make_staff(pharmacy, "pharmacien-banc")
+        make_staff(plain, "pharmacien-vitrine")
+        home = pharmacy.site.root_page.specific
+        values = rich_block_values()
+        home.body = [
+            ("prescription_upload", values["prescription_upload"]),
+            ("appointment_booking", values["appointment_booking"]),
+            ("opening_hours", values["opening_hours"]),
+            ("latest_news", values["latest_news"]),
+        ]
+        home.save_revision().publish()
+    return pharmacy
+
+
+def add_services(pharmacy, total):
+    from rdv.models import Service
+
+    have = Service.objects.filter(pharmacy=pharmacy).count()
+    for n in range(have, total):
+        Service.objects.create(
+            pharmacy=pharmacy,
+            name=f"Vaccination {n}",
+            slug=f"vaccination-{n}",
+            category="vaccination",
+            duration_minutes=15,
+        )
+
+
+def add_posts(pharmacy, total):
+    import datetime as dt
+
+    from cms.blog.models import BlogPostPage, NewsIndexPage
+
+    index = NewsIndexPage.objects.descendant_of(pharmacy.site.root_page).first()
+    have = BlogPostPage.objects.child_of(index).count()
+    for n in range(have, total):
+        post = BlogPostPage(
+            title=f"Conseil santé numéro {n}",
+            slug=f"conseil-{n}",
+            date=dt.date(2026, 1, 1) + dt.timedelta(days=n),
+            author="La pharmacie",
+            intro="Un conseil de saison de votre pharmacien.",
+            body=[("paragraph", "<p>Pensez à votre vaccination.</p>")],
+        )
+        index.add_child(instance=post)
+        post.save_revision().publish()
+
+
+def plain_twin(pharmacy, html: str):
+    """A ContentPage with as much plain rich text as the feature page's main content."""
+    from cms.models import ContentPage
+
+    main = re.search(r"<main.*?</main>", html, re.S)
+    size = len(main.group(0)) if main else len(html)
+    sentence = "Votre pharmacie vous accueille et vous conseille tous les jours. "
+    paragraphs = [
+        ("paragraph", f"<p>{sentence * 8}</p>") for _ in range(max(1, size // (len(sentence) * 8)))
+    ]
+    home = pharmacy.site.root_page
+    page = ContentPage.objects.child_of(home).filter(slug="texte-seul").first()
+    if page is None:
+        page = ContentPage(title="Texte seul", slug="texte-seul", show_in_menus=False)
+        home.add_child(instance=page)
+    page.body = paragraphs
+    page.save_revision().publish()
+    return page
+
+
+# --------------------------------------------------------------------------- in-process timing
+
+
+def timed_get(client, url, runs=30):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):
+        assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        client.get(url)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), len(queries), response
+
+
+def bench_render(pharmacy):
+    from django.test import Client
+
+    print("1. page render", flush=True)
+    client = Client(HTTP_HOST=HOST_MAIN)
+    add_services(pharmacy, 2)
+    add_posts(pharmacy, 3)
+    small, q_small, response = timed_get(client, "/")
+    twin = plain_twin(pharmacy, response.content.decode())
+    add_services(pharmacy, 20)
+    add_posts(pharmacy, 60)
+    large, q_large, _ = timed_get(client, "/")
+    base, q_base, _ = timed_get(client, twin.url_path[len(pharmacy.site.root_page.url_path) - 1 :])
+    ratio = large / base
+    row(
+        "1 render: home with upload+booking+hours+news / plain rich-text page",
+        ms(large),
+        ms(base),
+        f"{ratio:.2f}x",
+        f"{q_small} (2 services, 3 posts) = {q_large} (20, 60); plain {q_base}",
+        "<= 1.3x, same queries",
+        ratio <= 1.3 and q_small == q_large,
+    )
+    return large, q_large
+
+
+def bench_sites(pharmacy):
+    from django.core.cache import cache
+    from django.db import transaction
+    from django.test import Client
+    from wagtail.models import Page, Site
+
+    from cms.models import HomePage
+
+    print("2. site count", flush=True)
+    client = Client(HTTP_HOST=HOST_MAIN)
+    Site.clear_site_root_paths_cache()
+    before, q_before, _ = timed_get(client, "/")
+    existing = Site.objects.count()
+
+    class Rollback(Exception):
+        pass
+
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            root = Page.get_first_root_node()
+            for n in range(500 - existing):
+                home = root.add_child(instance=HomePage(title=f"Site {n}", slug=f"site-{n}"))
+                Site.objects.create(
+                    hostname=f"site-{n}.bench.test", site_name=f"Site {n}", root_page=home
+                )
+            built = time.perf_counter() - started
+            many, q_many, _ = timed_get(client, "/")
+            count = Site.objects.count()
+            raise Rollback
+    except Rollback:
+        pass
+    Site.clear_site_root_paths_cache()
+    cache.clear()
+    after, q_after, _ = timed_get(client, "/")
+    baseline = (before + after) / 2
+    ratio = many / baseline
+    row(
+        f"2 render with {count} sites / with {existing} sites",
+        ms(many),
+        ms(baseline),
+        f"{ratio:.2f}x",
+        f"{q_many} vs {q_before}",
+        "<= 1.1x",
+        ratio <= 1.1 and q_many == q_before,
+    )
+    print(f"   ({count - existing} sites and home pages built in {built:.1f} s)")
+
+
+def bulk_rows(pharmacy_ids: list[int], per_pharmacy: int, tag: str) -> None:
+    """Prescriptions and bookings straight in SQL (generate_series): a million rows in seconds."""
+    from django.db import connection
+
+    from rdv.models import Service
+
+    with connection.cursor() as cursor:
+        for pid in pharmacy_ids:
+            service = Service.objects.filter(pharmacy_id=pid).first() or Service.objects.create(
+                pharmacy_id=pid, name="Vaccination", slug="vaccination", category="vaccination"
+            )
+            cursor.execute(
+                """
+                INSERT INTO ordonnances_prescription
+                    (pharmacy_id, reference, first_name, last_name, phone, email, comment,
+                     notify_by, status, status_note, created_at, updated_at)
+                SELECT %s, %s || lpad(i::text, 8, '0'), 'Patient', 'N' || i, '+33612345678', '',
+                       '', 'sms', (ARRAY['received','preparing','ready','collected'])[1 + i %% 4],
+                       '', now() - (i || ' minutes')::interval, now()
+                FROM generate_series(1, %s) AS i
+                """,
+                [pid, f"{tag}{pid}", per_pharmacy],
+            )
+            cursor.execute(
+                """
+                INSERT INTO rdv_booking
+                    (pharmacy_id, service_id, start, "end", first_name, last_name, phone, email,
+                     comment, notify_by, status, reference, secret, booked_by_staff,
+                     created_at, updated_at)
+                SELECT %s, %s, now() + (i || ' minutes')::interval,
+                       now() + (i + 15 || ' minutes')::interval, 'Patient', 'N' || i,
+                       '+33612345678', '', '', 'sms', 'booked', %s || lpad(i::text, 8, '0'),
+                       md5(%s || i::text), false, now(), now()
+                FROM generate_series(1, %s) AS i
+                """,
+                [pid, service.pk, f"{tag}{pid}", f"{tag}{pid}", per_pharmacy],
+            )
+        cursor.execute("ANALYZE ordonnances_prescription")
+        cursor.execute("ANALYZE rdv_booking")
+
+
+def bench_listings(pharmacy):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from pharmacies.models import Pharmacy
+    from tests.factories import make_pharmacy
+
+    print("5. admin listings", flush=True)
+    staff = get_user_model().objects.get(username="pharmacien-banc")
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(staff)
+    urls = {
+        "prescriptions": reverse("prescriptions:index"),
+        "bookings": reverse("rdv_bookings:index"),
+    }
+    bulk_rows([pharmacy.pk], 1_000, "S")
+    small = {k: timed_get(client, u, runs=15) for k, u in urls.items()}
+    others = [
+        p.pk for p in Pharmacy.objects.exclude(pk=pharmacy.pk).exclude(site__hostname=HOST_PLAIN)
+    ]
+    while len(others) < 4:
+        others.append(
+            make_pharmacy(f"Pharmacie Autre {len(others)}", f"autre-{len(others)}.bench.test").pk
+        )
+    started = time.perf_counter()
+    bulk_rows([pharmacy.pk], 99_000, "L")
+    bulk_rows(others[:4], 250_000, "O")
+    print(
+        f"   1,100,000 prescriptions and bookings inserted in {time.perf_counter() - started:.0f} s"
+    )
+    for key, url in urls.items():
+        big, q_big, _ = timed_get(client, url, runs=15)
+        base, q_base, _ = small[key]
+        ratio = big / base
+        row(
+            f"5 admin {key} listing, 100k own + 1M others / 1k own",
+            ms(big),
+            ms(base),
+            f"{ratio:.2f}x",
+            f"{q_big} vs {q_base}",
+            "<= 2x, same queries",
+            ratio <= 2 and q_big == q_base,
+        )
+    return client.cookies[os.environ.get("SESSION_COOKIE_NAME", "sessionid")].value, urls
+
+
+# --------------------------------------------------------------------------- HTTP
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gunicorn:
+    def __init__(self, port):
+        self.port = port
+        env = {**os.environ, **SERVER_ENV, "OFFICINE_PAGE_CACHE": "1"}
+        env.update(GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2", GUNICORN_ACCESSLOG="")
+        self.log = open(WORK / "gunicorn.log", "w")
+        self.proc = subprocess.Popen(
+            [str(ROOT / ".venv/bin/gunicorn"), "-c", "deploy/gunicorn.conf.py", "cms.wsgi"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        import requests
+
+        for _ in range(100):
+            try:
+                requests.get(f"http://127.0.0.1:{port}/", headers={"Host": HOST_PLAIN}, timeout=2)
+                return
+            except requests.RequestException:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start; see " + self.log.name)
+
+    def workers(self) -> list[int]:
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+        return [int(pid) for pid in children.split()]
+
+    def memory(self) -> tuple[float, float]:
+        """(peak, current) resident memory of the biggest worker, in MiB."""
+        peak = current = 0.0
+        for pid in self.workers():
+            status = Path(f"/proc/{pid}/status").read_text()
+            hwm = int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
+            rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+            peak, current = max(peak, hwm), max(current, rss)
+        return peak, current
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        self.log.close()
+
+
+def wrk(url, host, seconds, extra_headers=()) -> dict:
+    cmd = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "-H", f"Host: {host}"]
+    for header in extra_headers:
+        cmd += ["-H", header]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=seconds + 30).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def pct(p):
+        value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return {
+        "rps": rps,
+        "p50": pct(50),
+        "p90": pct(90),
+        "p99": pct(99),
+        "errors": int(non2xx.group(1)) if non2xx else 0,
+    }
+
+
+def latency_text(r) -> str:
+    return f"{r['rps']:.0f} req/s (p50 {r['p50']:.1f} / p90 {r['p90']:.1f} / p99 {r['p99']:.1f} ms)"
+
+
+def bench_http(server, seconds):
+    from django.templatetags.static import static
+
+    print("3. HTTP throughput (wrk, 2 threads, 32 connections)", flush=True)
+    base = f"http://127.0.0.1:{server.port}"
+    static_url = base + static("css/site.css")
+    results = {
+        "static": wrk(static_url, HOST_PLAIN, seconds),
+        "cached": wrk(base + "/", HOST_PLAIN, seconds),
+        # A (meaningless) session cookie makes the cache step aside: the full render per request.
+        "uncached": wrk(base + "/", HOST_PLAIN, seconds, ["Cookie: sessionid=none"]),
+    }
+    ratio = results["cached"]["rps"] / results["static"]["rps"]
+    row(
+        "3 HTTP cacheable home, page cache on / whitenoise static file",
+        latency_text(results["cached"]),
+        latency_text(results["static"]),
+        f"{ratio:.2f}x",
+        f"errors {results['cached']['errors']}",
+        ">= 0.5x",
+        ratio >= 0.5 and results["cached"]["errors"] == 0,
+    )
+    ratio_off = results["uncached"]["rps"] / results["static"]["rps"]
+    row(
+        "3 HTTP same home, cache bypassed (full render) / static file",
+        latency_text(results["uncached"]),
+        latency_text(results["static"]),
+        f"{ratio_off:.2f}x",
+        f"errors {results['uncached']['errors']}",
+        "(for reference)",
+        None,
+    )
+    return results
+
+
+def bench_submission(server, session_id, listing_urls, submissions):
+    import requests
+
+    from tests.ordonnances.filesets import phone_jpeg
+
+    print("4. prescription submission under admin load", flush=True)
+    jpeg = phone_jpeg()
+    base = f"http://127.0.0.1:{server.port}"
+    page_url = f"{base}/"
+    stop = threading.Event()
+    listing_hits = []
+
+    def admin_load():
+        s = requests.Session()
+        s.headers["Cookie"] = f"sessionid={session_id}"
+        urls = list(listing_urls.values())
+        n = 0
+        while not stop.is_set():
+            started = time.perf_counter()
+            r = s.get(base + urls[n % len(urls)], timeout=60, allow_redirects=False)
+            if r.status_code != 200:
+                raise RuntimeError(f"admin listing answered {r.status_code}")
+            listing_hits.append(time.perf_counter() - started)
+            n += 1
+
+    def submit_many(count):
+        s = requests.Session()
+        s.headers["Host"] = HOST_MAIN
+        times = []
+        for _ in range(count):
+            started = time.perf_counter()
+            response, _ = submit_prescription_via(s, page_url, jpeg)
+            if "envoyee" not in response.url:
+                raise RuntimeError(f"submission not accepted: {response.url}")
+            times.append(time.perf_counter() - started)
+        return times
+
+    quiet = submit_many(max(3, submissions // 2))
+    loaders = [threading.Thread(target=admin_load, daemon=True) for _ in range(2)]
+    for t in loaders:
+        t.start()
+    try:
+        loaded = submit_many(submissions)
+    finally:
+        stop.set()
+        for t in loaders:
+            t.join(timeout=60)
+    peak, current = server.memory()
+
+    def p95(values):
+        return statistics.quantiles(values, n=20, method="inclusive")[-1]
+
+    ratio = p95(loaded) / p95(quiet)
+    row(
+        f"4 upload 12 MP JPEG ({len(jpeg) / 1e6:.1f} MB) end to end, p95 under admin load / alone",
+        f"p95 {ms(p95(loaded))} (n={len(loaded)})",
+        f"p95 {ms(p95(quiet))} (n={len(quiet)})",
+        f"{ratio:.2f}x",
+        f"{len(listing_hits)} listings, p95 {ms(p95(listing_hits))}"
+        if len(listing_hits) > 1
+        else "",
+        "p95 < 5 s; worker peak < 400 MiB",
+        p95(loaded) < 5 and peak < 400,
+    )
+    row(
+        "4 gunicorn worker memory after the whole HTTP run (VmHWM / VmRSS)",
+        f"peak {peak:.0f} MiB",
+        f"now {current:.0f} MiB",
+        "",
+        "",
+        "< 400 MiB",
+        peak < 400,
+    )
+
+
+def submit_prescription_via(session, page_url, jpeg):
+    """Like http_forms.submit_prescription, with the site's Host header on a loopback URL."""
+    from bench.http_forms import PATIENT, fill, post_forms
+
+    page = session.get(page_url, timeout=60)
+    page.raise_for_status()
+    form = next(f for f in post_forms(page.text, page_url) if "files" in f.files)
+    data = fill(form, {**PATIENT, "notify_by": "both"})
+    response = session.post(
+        form.action,
+        data=data,
+        files=[("files", ("ordonnance.jpg", jpeg, "image/jpeg"))],
+        timeout=60,
+    )
+    return response, response.elapsed.total_seconds()
+
+
+# --------------------------------------------------------------------------- others' benchmarks
+
+FOLDED = [
+    ("bench.bench_files", "files: sanitise + encrypt a 12 MP photo"),
+    ("bench.bench_ordonnances", "files: whole stored path of one page"),
+    ("bench.bench_slots", "slot engine (pure)"),
+    ("bench.bench_rdv", "slots through the ORM"),
+    ("bench.bench_news_index", "news index, 1,100 posts"),
+]
+
+
+def fold_in_others(timeout):
+    print("6. feature benchmarks", flush=True)
+    env = {k: v for k, v in os.environ.items() if k not in SERVER_ENV}
+    env.pop("OFFICINE_PAGE_CACHE", None)
+    env["DATABASE_URL"] = DB_URL
+    outputs = {}
+    for module, label in FOLDED:
+        if not (ROOT / (module.replace(".", "/") + ".py")).exists():
+            continue
+        started = time.perf_counter()
+        try:
+            done = subprocess.run(
+                [PY, "-m", module],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
+            out, code = done.stdout + done.stderr, done.returncode
+        except subprocess.TimeoutExpired:
+            out, code = "timed out", -1
+        took = time.perf_counter() - started
+        outputs[module] = out
+        lines = [ln.strip() for ln in out.splitlines() if ln.strip()]
+        ratio_lines = [ln for ln in lines if re.search(r"ratio|\d\.\d+ ?x|×", ln, re.I)]
+        summary = (ratio_lines or lines or ["(no output)"])[-1][:110]
+        row(f"6 {label} ({module})", summary, f"{took:.0f} s run", "", "", "its own", code == 0)
+    return outputs
+
+
+def print_table():
+    headers = ("benchmark", "measured", "baseline", "ratio", "queries / notes", "target", "")
+    widths = [min(70, max(len(str(r[i])) for r in [headers, *ROWS])) for i in range(7)]
+    print()
+    print(f"Officine benchmarks — {os.cpu_count()} cores (nproc {nproc()}), PostgreSQL, DEBUG off")
+    line = " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    print(line)
+    print("-" * len(line))
+    for r in ROWS:
+        print(" | ".join(str(c)[:w].ljust(w) for c, w in zip(r, widths, strict=True)))
+
+
+def nproc() -> str:
+    return subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="3 s wrk runs, fewer uploads")
+    parser.add_argument("--keep-db", action="store_true", help="reuse officine_bench as it is")
+    parser.add_argument("--skip-others", action="store_true", help="skip the feature benchmarks")
+    args = parser.parse_args()
+    seconds = 3 if args.quick else 10
+    prepare_database(fresh=not args.keep_db)
+    django_setup()
+    pharmacy = seed_main()
+    bench_render(pharmacy)
+    bench_sites(pharmacy)
+    session_id, listing_urls = bench_listings(pharmacy)
+    server = Gunicorn(free_port())
+    try:
+        bench_http(server, seconds)
+        bench_submission(server, session_id, listing_urls, 6 if args.quick else 12)
+    finally:
+        server.stop()
+    if not args.skip_others:
+        fold_in_others(timeout=600)
+    print_table()
+    return 0 if all(r[-1] != "MISSED" for r in ROWS) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
