@@ -13,10 +13,18 @@ from . import tenancy
 from .models import Pharmacy
 
 
-class ScopedViewMixin:
-    """Filters querysets and checks single objects; `pharmacy_field` is the path to the Pharmacy."""
+class ScopedObjectMixin:
+    """404 unless the view's object belongs to one of the user's pharmacies."""
 
     pharmacy_field = "pharmacy"
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        return tenancy.check_object(self.request.user, obj, self.pharmacy_field)
+
+
+class ScopedViewMixin(ScopedObjectMixin):
+    """Also filters the model querysets (listings, lookups); `pharmacy_field` leads to the Pharmacy."""
 
     def get_base_queryset(self):
         return tenancy.scope_queryset(
@@ -28,15 +36,9 @@ class ScopedViewMixin:
             super().get_queryset(), self.request.user, self.pharmacy_field
         )
 
-    def get_object(self, *args, **kwargs):
-        obj = super().get_object(*args, **kwargs)
-        return tenancy.check_object(self.request.user, obj, self.pharmacy_field)
 
-
-def _scoped(view_class, field):
-    return type(
-        f"Scoped{view_class.__name__}", (ScopedViewMixin, view_class), {"pharmacy_field": field}
-    )
+def _scoped(view_class, mixin, field):
+    return type(f"Scoped{view_class.__name__}", (mixin, view_class), {"pharmacy_field": field})
 
 
 class PharmacyScopedForm(WagtailAdminModelForm):
@@ -60,19 +62,21 @@ class PharmacyScopedViewSet(ModelViewSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.pharmacy_field
-        for attr, base in [
-            ("index_view_class", generic.IndexView),
-            ("add_view_class", generic.CreateView),
-            ("edit_view_class", generic.EditView),
-            ("delete_view_class", generic.DeleteView),
-            ("copy_view_class", generic.CopyView),
-            ("inspect_view_class", generic.InspectView),
-            ("history_view_class", history.HistoryView),
-            ("usage_view_class", usage.UsageView),
+        # History and usage views list log entries and references, not the model: only their
+        # object is checked.
+        for attr, base, mixin in [
+            ("index_view_class", generic.IndexView, ScopedViewMixin),
+            ("add_view_class", generic.CreateView, ScopedViewMixin),
+            ("edit_view_class", generic.EditView, ScopedViewMixin),
+            ("delete_view_class", generic.DeleteView, ScopedViewMixin),
+            ("copy_view_class", generic.CopyView, ScopedViewMixin),
+            ("inspect_view_class", generic.InspectView, ScopedViewMixin),
+            ("history_view_class", history.HistoryView, ScopedObjectMixin),
+            ("usage_view_class", usage.UsageView, ScopedObjectMixin),
         ]:
             current = getattr(self, attr, base)
-            if not issubclass(current, ScopedViewMixin):
-                setattr(self, attr, _scoped(current, field))
+            if not issubclass(current, ScopedObjectMixin):
+                setattr(self, attr, _scoped(current, mixin, field))
 
     def get_form_class(self, for_update=False):
         form_class = super().get_form_class(for_update)
@@ -81,4 +85,10 @@ class PharmacyScopedViewSet(ModelViewSet):
         return form_class
 
 
-__all__ = ["PharmacyScopedViewSet", "PharmacyScopedForm", "ScopedViewMixin", "Pharmacy"]
+__all__ = [
+    "PharmacyScopedViewSet",
+    "PharmacyScopedForm",
+    "ScopedObjectMixin",
+    "ScopedViewMixin",
+    "Pharmacy",
+]

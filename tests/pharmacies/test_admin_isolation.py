@@ -117,6 +117,8 @@ def test_pharmacy_settings_scoped(admin_client_a, pharmacy_a, pharmacy_b):
     html = index.content.decode()
     assert "Pharmacie A" in html and "Pharmacie B" not in html
     assert admin_client_a.get(reverse("pharmacies:edit", args=[pharmacy_a.pk])).status_code == 200
+    own_history = admin_client_a.get(reverse("pharmacies:history", args=[pharmacy_a.pk]))
+    assert own_history.status_code == 200
     for name in [
         "pharmacies:edit",
         "pharmacies:inspect",
