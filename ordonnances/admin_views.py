@@ -24,7 +24,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history
 
 from cms.notifications.phones import to_e164
-from pharmacies import tenancy
+from pharmacies import audit, tenancy
 from pharmacies.viewsets import ScopedViewMixin
 
 from . import services
@@ -189,6 +189,7 @@ def status_view(request, pk):
             form.cleaned_data["status"],
             user=request.user,
             note=form.cleaned_data["note"],
+            request=request,
         )
     except services.TransitionError as exc:
         messages.error(request, str(exc))
@@ -230,6 +231,13 @@ def file_view(request, pk):
         thumbnail=thumbnail,
         ip_address=_client_ip(request),
         user_agent=request.headers.get("User-Agent", "")[:255],
+    )
+    audit.record(
+        audit.AuditAction.FILE_DOWNLOAD if download else audit.AuditAction.FILE_VIEW,
+        pharmacy=row.prescription.pharmacy,
+        request=request,
+        obj=row,
+        detail={"prescription": row.prescription_id, "thumbnail": thumbnail},
     )
     response = HttpResponse(content, content_type=content_type)
     disposition = "attachment" if download else "inline"

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cms.notifications.api import notify_patient, notify_pharmacy
+from pharmacies import audit
 
 from .files import CleanFile, encrypt, make_thumbnail
 from .models import (
@@ -196,7 +197,13 @@ class TransitionError(ValueError):
 
 
 def change_status(
-    prescription: Prescription, to_status: str, *, user=None, note: str = "", by_patient=False
+    prescription: Prescription,
+    to_status: str,
+    *,
+    user=None,
+    note: str = "",
+    by_patient=False,
+    request=None,
 ) -> StatusChange:
     """Move a prescription along the workflow, record it, and tell the patient when it matters."""
     note = (note or "").strip()
@@ -229,6 +236,15 @@ def change_status(
             from_status=from_status,
             to_status=to_status,
             note=note,
+        )
+        audit.record(
+            audit.AuditAction.STATUS_CHANGE,
+            pharmacy=locked.pharmacy,
+            user=user,
+            request=request,
+            obj=locked,
+            detail={"from": from_status, "to": to_status, "by_patient": by_patient},
+            label="patient" if by_patient else "",
         )
         if by_patient:
             notify_pharmacy(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -306,3 +307,88 @@ class Closure(Orderable):
 
     def __str__(self):
         return self.label or str(self.start_date)
+
+
+class AuditAction(models.TextChoices):
+    FILE_VIEW = "file_view", _("Affichage d'un fichier")
+    FILE_DOWNLOAD = "file_download", _("Téléchargement d'un fichier")
+    STATUS_CHANGE = "status_change", _("Changement de statut")
+    EXPORT = "export", _("Export de liste")
+    DATA_EXPORT = "data_export", _("Export des données d'un patient")
+    ERASURE = "erasure", _("Effacement des données d'un patient")
+    KEY_ROTATION = "key_rotation", _("Rotation des clés de chiffrement")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit events are append-only")
+
+    def delete(self):
+        raise PermissionError("Audit events are append-only")
+
+
+class AuditEvent(models.Model):
+    """Who did what to which health record of which pharmacy, from where and when.
+
+    Written by the code on every file view or download, status change, export, patient data export
+    and erasure; never edited, never deleted (the ORM refuses, and on PostgreSQL a trigger does too).
+    Rows are pseudonymous: an object type and id, and for GDPR actions a peppered hash of the
+    patient's contact, never a name. The user and pharmacy links carry no database constraint so
+    that deleting an account or a pharmacy never has to touch (or cascade onto) the trail; the
+    actor's label keeps who it was.
+    """
+
+    pharmacy = models.ForeignKey(
+        Pharmacy,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pharmacie"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("utilisateur"),
+    )
+    actor_label = models.CharField(_("par"), max_length=150)
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(_("type d'objet"), max_length=60, blank=True)
+    object_id = models.CharField(_("identifiant de l'objet"), max_length=64, blank=True)
+    subject_hash = models.CharField(
+        _("patient (pseudonyme)"), max_length=64, blank=True, db_index=True
+    )
+    detail = models.JSONField(_("détail"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("événement du journal d'audit")
+        verbose_name_plural = _("journal d'audit")
+        ordering = ["-at", "-pk"]
+        default_permissions = ("view",)
+        permissions = [
+            (
+                "manage_patient_data",
+                _("Exporter et effacer les données d'un patient (RGPD)"),
+            )
+        ]
+        indexes = [models.Index(fields=["pharmacy", "-at"], name="audit_pharmacy_at")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events are append-only")

@@ -231,8 +231,23 @@ def provision_pharmacy(spec: PharmacySpec) -> tuple[Pharmacy, bool]:
     return pharmacy, True
 
 
-def ensure_staff_user(pharmacy: Pharmacy, username: str, email: str, password: str | None, **names):
-    """A pharmacist account in the pharmacy's staff group; an existing account is only added to it."""
+TITULAR_PERMISSIONS = ["pharmacies.view_auditevent", "pharmacies.manage_patient_data"]
+
+
+def ensure_staff_user(
+    pharmacy: Pharmacy,
+    username: str,
+    email: str,
+    password: str | None,
+    *,
+    titular: bool = False,
+    **names,
+):
+    """A pharmacist account in the pharmacy's staff group; an existing account is only added to it.
+
+    `titular` also grants what only the titular pharmacist may do: read the audit trail and answer
+    patients' GDPR requests (scoped to their own pharmacies like everything else).
+    """
     User = get_user_model()
     user, created = User.objects.get_or_create(
         username=username, defaults={"email": email, **names}
@@ -244,4 +259,6 @@ def ensure_staff_user(pharmacy: Pharmacy, username: str, email: str, password: s
             user.set_unusable_password()
         user.save()
     user.groups.add(pharmacy.staff_group)
+    if titular:
+        user.user_permissions.add(*_permissions(TITULAR_PERMISSIONS))
     return user, created

@@ -1,13 +1,13 @@
 """Admin: each pharmacy edits its own record; choosers and explorer show only its own tree."""
 
-from django.urls import path
+from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import ObjectList
 from wagtail.models import Page
 
-from . import tenancy, views
+from . import admin_gdpr, tenancy, views
 from .models import Pharmacy
 from .viewsets import PharmacyScopedViewSet
 
@@ -63,8 +63,34 @@ def scope_explorer(parent_page, pages, request):
 @hooks.register("register_admin_urls")
 def register_admin_urls():
     return [
-        path("pharmacies/nouvelle/", views.CreatePharmacyView.as_view(), name="pharmacies_create")
+        path("pharmacies/nouvelle/", views.CreatePharmacyView.as_view(), name="pharmacies_create"),
+        *admin_gdpr.admin_urlpatterns(),
     ]
+
+
+@hooks.register("register_admin_viewset")
+def register_audit_viewset():
+    return admin_gdpr.audit_viewset
+
+
+class PermissionMenuItem(MenuItem):
+    def __init__(self, *args, permission: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
+
+
+@hooks.register("register_settings_menu_item")
+def register_patient_data_menu_item():
+    return PermissionMenuItem(
+        _("Données d'un patient (RGPD)"),
+        reverse_lazy("pharmacies_patient_data"),
+        icon_name="user",
+        order=910,
+        permission=admin_gdpr.GDPR_PERMISSION,
+    )
 
 
 class SuperuserMenuItem(MenuItem):

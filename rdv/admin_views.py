@@ -167,10 +167,10 @@ def booking_action_view(request, pk, action):
     what = ACTIONS.get(action)
     try:
         if what == "cancel":
-            operations.cancel_booking(booking, by_patient=False, user=request.user)
+            operations.cancel_booking(booking, by_patient=False, user=request.user, request=request)
             messages.success(request, _("Rendez-vous %(ref)s annulé.") % {"ref": booking.reference})
         elif what is not None:
-            operations.set_outcome(booking, what, user=request.user)
+            operations.set_outcome(booking, what, user=request.user, request=request)
             messages.success(
                 request, _("Rendez-vous %(ref)s mis à jour.") % {"ref": booking.reference}
             )

@@ -191,7 +191,23 @@ def create_booking(
     return booking, True
 
 
-def cancel_booking(booking: Booking, *, by_patient: bool, user=None, now=None) -> bool:
+def _audit_status(booking: Booking, from_status: str, *, user, request, by_patient=False) -> None:
+    from pharmacies import audit
+
+    audit.record(
+        audit.AuditAction.STATUS_CHANGE,
+        pharmacy=booking.pharmacy,
+        user=user,
+        request=request,
+        obj=booking,
+        detail={"from": from_status, "to": booking.status, "by_patient": by_patient},
+        label="patient" if by_patient else "",
+    )
+
+
+def cancel_booking(
+    booking: Booking, *, by_patient: bool, user=None, now=None, request=None
+) -> bool:
     """Cancel and free the seat at once; the patient is told, and the pharmacy when the patient did it.
 
     Returns False when there was nothing to cancel; raises TooLate past the patient's cut-off.
@@ -215,6 +231,9 @@ def cancel_booking(booking: Booking, *, by_patient: bool, user=None, now=None) -
             by_patient=by_patient,
             user=user,
             old_start=booking.start,
+        )
+        _audit_status(
+            booking, BookingStatus.BOOKED, user=user, request=request, by_patient=by_patient
         )
         context = notification_context(booking)
         context["by_patient"] = by_patient
@@ -294,7 +313,7 @@ def move_booking(
     return booking
 
 
-def set_outcome(booking: Booking, status: str, *, user) -> None:
+def set_outcome(booking: Booking, status: str, *, user, request=None) -> None:
     """Mark a past or current booking done or no-show (the seat stays held: it was used)."""
     action = {
         BookingStatus.DONE: BookingChange.Action.DONE,
@@ -304,9 +323,11 @@ def set_outcome(booking: Booking, status: str, *, user) -> None:
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         if booking.status == BookingStatus.CANCELLED:
             raise BookingError(_("Un rendez-vous annulé ne peut pas être marqué."))
+        from_status = booking.status
         booking.status = status
         booking.save(update_fields=["status", "updated_at"])
         BookingChange.objects.create(booking=booking, action=action, user=user)
+        _audit_status(booking, from_status, user=user, request=request)
 
 
 def send_due_reminders(now: datetime | None = None) -> int:

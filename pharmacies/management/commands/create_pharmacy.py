@@ -37,6 +37,11 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="Username of a first pharmacist account")
         parser.add_argument("--user-email")
         parser.add_argument("--user-password")
+        parser.add_argument(
+            "--titular",
+            action="store_true",
+            help="The account is the titular pharmacist's: audit trail and GDPR requests",
+        )
 
     def handle(self, *args, **opts):
         pharmacists = []
@@ -70,7 +75,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"{verb} {pharmacy.name} on {pharmacy.site.hostname}"))
         if opts["user"]:
             user, user_created = ensure_staff_user(
-                pharmacy, opts["user"], opts["user_email"] or "", opts["user_password"]
+                pharmacy,
+                opts["user"],
+                opts["user_email"] or "",
+                opts["user_password"],
+                titular=opts["titular"],
             )
             state = "created" if user_created else "already existed, added to the staff group"
             self.stdout.write(f"Pharmacist account {user.username} {state}.")

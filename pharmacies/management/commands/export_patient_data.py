@@ -1,0 +1,30 @@
+"""Answer a patient's access request: a ZIP of everything one pharmacy holds about them (logged)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from pharmacies import gdpr
+
+from ._patient import add_patient_arguments, pharmacy_and_contact
+
+
+class Command(BaseCommand):
+    help = "Export a patient's data (by email and/or phone) held by one pharmacy, as a ZIP file."
+
+    def add_arguments(self, parser):
+        add_patient_arguments(parser)
+        parser.add_argument("--output", required=True, help="Path of the ZIP file to write")
+
+    def handle(self, *args, **options):
+        pharmacy, email, phone = pharmacy_and_contact(options)
+        counts = gdpr.find_patient_records(pharmacy, email, phone).counts()
+        archive = gdpr.export_patient_data(pharmacy, email, phone)
+        output = Path(options["output"])
+        output.write_bytes(archive)
+        output.chmod(0o600)
+        self.stdout.write(
+            f"Wrote {output} ({len(archive)} bytes): {counts['prescriptions']} prescriptions, "
+            f"{counts['files']} files, {counts['bookings']} bookings, "
+            f"{counts['messages']} messages."
+        )
