@@ -36,6 +36,24 @@ class ScopedViewMixin(ScopedObjectMixin):
             super().get_queryset(), self.request.user, self.pharmacy_field
         )
 
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        """Exports leave with patients' data: one audit row per pharmacy exported, with the count."""
+        from django.db.models import Count
+
+        from . import audit
+
+        field = "pk" if self.pharmacy_field in ("pk", "") else self.pharmacy_field
+        counts = queryset.order_by().values_list(field).annotate(rows=Count("pk"))
+        for pharmacy_id, rows in counts:
+            audit.record(
+                audit.AuditAction.EXPORT,
+                pharmacy=Pharmacy(pk=pharmacy_id),
+                request=self.request,
+                object_type=queryset.model._meta.label_lower,
+                detail={"format": spreadsheet_format, "rows": rows},
+            )
+        return super().as_spreadsheet(queryset, spreadsheet_format)
+
 
 def _scoped(view_class, mixin, field):
     return type(f"Scoped{view_class.__name__}", (mixin, view_class), {"pharmacy_field": field})
