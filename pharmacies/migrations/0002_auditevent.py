@@ -25,12 +25,12 @@ DROP FUNCTION IF EXISTS pharmacies_auditevent_append_only();
 
 def add_guard(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_GUARD)
+        schema_editor.execute(PG_GUARD, params=None)  # "%" in the SQL is not a placeholder
 
 
 def remove_guard(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_UNGUARD)
+        schema_editor.execute(PG_UNGUARD, params=None)
 
 
 class Migration(migrations.Migration):
