@@ -55,6 +55,7 @@ __all__ = [
     "decrypt",
     "encrypt",
     "generate_key",
+    "key_fingerprint",
     "make_thumbnail",
     "rotate",
     "sanitise_upload",
@@ -514,6 +515,12 @@ def _raw_active_names(raw: bytes) -> set[bytes]:
 def generate_key() -> str:
     """A new random key, in the format expected by :func:`encrypt` (url-safe base64)."""
     return Fernet.generate_key().decode("ascii")
+
+
+def key_fingerprint(key: str | bytes) -> str:
+    """A short public name for a key (never the key itself), stored with what it encrypted."""
+    raw = key.encode("ascii") if isinstance(key, str) else bytes(key)
+    return hashlib.sha256(b"officine-file-key:" + raw).hexdigest()[:16]
 
 
 def _multi_fernet(keys: list[str]) -> MultiFernet:

@@ -197,6 +197,9 @@ class PrescriptionFile(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     pages = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Which key encrypted the stored bytes (see files.key_fingerprint); lets a key rotation resume
+    # where it stopped. Blank: written before keys were tracked.
+    key_fingerprint = models.CharField(max_length=16, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

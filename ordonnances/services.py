@@ -22,7 +22,7 @@ from django.utils import timezone
 from cms.notifications.api import notify_patient, notify_pharmacy
 from pharmacies import audit
 
-from .files import CleanFile, encrypt, make_thumbnail
+from .files import CleanFile, encrypt, key_fingerprint, make_thumbnail
 from .models import (
     CLOSED_STATUSES,
     NOTE_REQUIRED,
@@ -135,6 +135,7 @@ def create_prescription(*, pharmacy, fields: dict, uploads: list[Upload]) -> Pre
                     width=upload.clean.width,
                     height=upload.clean.height,
                     pages=upload.clean.pages,
+                    key_fingerprint=key_fingerprint(settings.OFFICINE_FILE_KEYS[0]),
                 )
                 row.file.save("upload", ContentFile(content), save=False)
                 written.append((row.file.storage, row.file.name))

@@ -54,9 +54,9 @@ class AuditIndexView(generic.IndexView):
     @property
     def columns(self):
         return [
+            self._get_title_column("action", accessor="get_action_display"),
             DateColumn("at", label=_("Le"), sort_key="at"),
             Column("actor_label", label=_("Par")),
-            Column("action", label=_("Action"), accessor="get_action_display"),
             Column("object_type", label=_("Objet")),
             Column("object_id", label=_("N°")),
             Column("ip_address", label=_("Adresse IP")),

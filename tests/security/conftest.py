@@ -1,0 +1,123 @@
+"""Two pharmacies full of patient data, B's marked with strings that must never reach A's staff."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from django.test import Client
+
+from ordonnances import services as prescription_services
+from ordonnances.models import Prescription, Status
+from pharmacies.provisioning import ensure_staff_user
+from rdv import booking as operations
+from rdv.models import Booking
+from tests.ordonnances.conftest import (  # noqa: F401 - fixtures used by the tests here
+    PatientBrowser,
+    clear_sms_outbox,
+    empty_private_storage,
+    jpeg,
+    stored_files,
+)
+from tests.rdv.conftest import PARIS, make_service
+
+MARKER_B = "Zébulon-B-MARKER"
+EMAIL_B = "zebulon.b.marker@example.fr"
+PHONE_B = "06 98 76 54 32"
+PHONE_B_E164 = "+33698765432"
+# The booking engine's clock: Monday 9 March 2026, 8h; the pharmacies open at 9h.
+BOOKING_NOW = datetime(2026, 3, 9, 8, 0, tzinfo=PARIS)
+TUESDAY_9H = datetime(2026, 3, 10, 9, 0, tzinfo=PARIS)
+
+
+def send_prescription(client, pharmacy, **fields) -> Prescription:
+    browser = PatientBrowser(client, pharmacy)
+    before = set(Prescription.objects.values_list("pk", flat=True))
+    response = browser.send(files=[jpeg("p1.jpg"), jpeg("p2.jpg")], **fields)
+    assert response.status_code == 303, response.content.decode()[:500]
+    return Prescription.objects.exclude(pk__in=before).get()
+
+
+def book(service, start=TUESDAY_9H, **fields) -> Booking:
+    values = {
+        "first_name": "Jeanne",
+        "last_name": "Dupont",
+        "phone": "+33612345678",
+        "email": "jeanne.dupont@example.fr",
+        "notify_by": "both",
+    }
+    values.update(fields)
+    made, _ = operations.create_booking(service=service, start=start, now=BOOKING_NOW, **values)
+    return made
+
+
+class World:
+    """What each pharmacy holds: a prescription (ready, with history), a booking, a service."""
+
+    def __init__(self, pharmacy, client, *, last_name, email, phone, service_name):
+        self.pharmacy = pharmacy
+        self.prescription = send_prescription(
+            client,
+            pharmacy,
+            first_name=last_name,
+            last_name=last_name,
+            email=email,
+            phone=phone,
+            comment=f"commentaire {last_name}",
+        )
+        prescription_services.change_status(self.prescription, Status.PREPARING)
+        self.file = self.prescription.files.order_by("pk").first()
+        self.service = make_service(pharmacy, name=service_name, slug="service-" + pharmacy.slug)
+        self.booking = book(
+            self.service, first_name=last_name, last_name=last_name, email=email, phone=phone
+        )
+
+
+@pytest.fixture
+def world_a(pharmacy_a, client_a):
+    return World(
+        pharmacy_a,
+        client_a,
+        last_name="Alphonse-A",
+        email="alphonse.a@example.fr",
+        phone="06 11 22 33 44",
+        service_name="Vaccination A",
+    )
+
+
+@pytest.fixture
+def world_b(pharmacy_b, client_b):
+    return World(
+        pharmacy_b,
+        client_b,
+        last_name=MARKER_B,
+        email=EMAIL_B,
+        phone=PHONE_B,
+        service_name=f"Prestation {MARKER_B}",
+    )
+
+
+def b_markers(world) -> list[str]:
+    """Strings of B's records that must not appear in any answer to A's staff."""
+    return [
+        MARKER_B,
+        EMAIL_B,
+        PHONE_B_E164,
+        world.prescription.reference,
+        world.booking.reference,
+    ]
+
+
+@pytest.fixture
+def titular_a(pharmacy_a):
+    user, _ = ensure_staff_user(
+        pharmacy_a, "titulaire-a", "titulaire@pharmacie-a.test", "pw-Test-2026", titular=True
+    )
+    return user
+
+
+@pytest.fixture
+def titular_client_a(titular_a):
+    client = Client()
+    client.force_login(titular_a)
+    return client
