@@ -22,6 +22,8 @@ from tests.ordonnances.conftest import (  # noqa: F401 - fixtures used by the te
 from tests.rdv.conftest import PARIS, make_service
 
 MARKER_B = "Zébulon-B-MARKER"
+# Not patient data (stays after an erasure) but still B's own: never shown to A either.
+SERVICE_B = "Prestation Xénon-B-SERVICE"
 EMAIL_B = "zebulon.b.marker@example.fr"
 PHONE_B = "06 98 76 54 32"
 PHONE_B_E164 = "+33698765432"
@@ -93,7 +95,7 @@ def world_b(pharmacy_b, client_b):
         last_name=MARKER_B,
         email=EMAIL_B,
         phone=PHONE_B,
-        service_name=f"Prestation {MARKER_B}",
+        service_name=SERVICE_B,
     )
 
 
@@ -101,6 +103,7 @@ def b_markers(world) -> list[str]:
     """Strings of B's records that must not appear in any answer to A's staff."""
     return [
         MARKER_B,
+        SERVICE_B,
         EMAIL_B,
         PHONE_B_E164,
         world.prescription.reference,
