@@ -76,13 +76,18 @@ class BasePage(RoutablePageMixin, Page):
 
     def route(self, request, path_components):
         # A child page whose slug is also a feature prefix (e.g. the "ordonnance" upload page)
-        # wins over this page's feature route of the same name.
+        # wins over this page's feature route of the same name, unless it has no such sub-path:
+        # then the route is this page's own (e.g. a home page holding the upload block).
         if (
             path_components
             and path_components[0] in FEATURE_URLCONFS
             and self.get_children().filter(slug=path_components[0]).exists()
         ):
-            return Page.route(self, request, path_components)
+            try:
+                return Page.route(self, request, path_components)
+            except Http404:
+                if len(path_components) == 1:
+                    raise
         return super().route(request, path_components)
 
     def _delegate(self, request, prefix, rest):
