@@ -16,6 +16,20 @@ def _reset_sms_outbox():
     reset_outbox()
 
 
+def pytest_collection_modifyitems(config, items):
+    """Every transactional test restores the migrated data (Wagtail's root page, default site).
+
+    Django flushes the database after a transactional test and reloads the serialized data only at
+    the start of tests that ask for it, so all of them must ask, whatever order they run in.
+    """
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "transactional_db" in names or "live_server" in names:
+            item.add_marker(
+                pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False
+            )
+
+
 def _missing(what):
     """Real-service tests run in CI and must fail there, not skip, when a service is missing."""
     if os.environ.get("CI") == "true":

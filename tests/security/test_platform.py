@@ -181,6 +181,7 @@ def test_deploy_check_is_clean_with_production_settings():
         "ANYMAIL_WEBHOOK_SECRET": "provider:" + secrets.token_urlsafe(24),
     }
     env.pop("DEBUG", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests, never in production
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
