@@ -49,10 +49,20 @@ def browser():
 
 
 @pytest.fixture
-def e2e_pharmacies(transactional_db):
-    a = make_pharmacy("Pharmacie du Marché", "pharmacie-a.localhost")
-    b = make_pharmacy("Pharmacie de la Gare", "pharmacie-b.localhost")
-    return a, b
+def e2e_pharmacies(transactional_db, live_server):
+    """Two pharmacies whose sites answer on the live server's port, so the absolute links the
+    platform writes (tracking link, e-mails, SMS) open in the browser as they would in production."""
+    port = int(live_server.url.rsplit(":", 1)[1])
+    pharmacies = []
+    for name, host in [
+        ("Pharmacie du Marché", "pharmacie-a.localhost"),
+        ("Pharmacie de la Gare", "pharmacie-b.localhost"),
+    ]:
+        pharmacy = make_pharmacy(name, host)
+        pharmacy.site.port = port
+        pharmacy.site.save()
+        pharmacies.append(pharmacy)
+    return tuple(pharmacies)
 
 
 @pytest.fixture
@@ -129,3 +139,44 @@ def vnu_errors(html_by_name: dict[str, str], tmp_path) -> dict[str, list[str]]:
             name = message.get("url", "?").rsplit("/", 1)[-1].removesuffix(".html")
             errors.setdefault(name, []).append(f"{message.get('lastLine')}: {message['message']}")
     return {name: errs for name, errs in errors.items() if errs}
+
+
+@pytest.fixture
+def e2e_agency(transactional_db):
+    """The agency's site (the default site, on agence.localhost) with its moderated blog."""
+    from wagtail.models import Page, Site
+
+    from cms.blog.demo import ensure_agency_blog
+    from cms.blog.roles import setup_agency_editors
+    from cms.models import HomePage
+
+    home = HomePage(title="Officine — le réseau", slug="agence")
+    Page.get_first_root_node().add_child(instance=home)
+    home.save_revision().publish()
+    site = Site.objects.get(is_default_site=True)
+    site.hostname, site.port, site.root_page, site.site_name = (
+        "agence.localhost",
+        80,
+        home,
+        "Agence",
+    )
+    site.save()
+    blog = ensure_agency_blog(home)
+    setup_agency_editors(blog)
+    return blog
+
+
+def admin_login(page, url, username, password="pw-Test-2026", totp_device=None):
+    """Log in to the Wagtail admin at `url` as a person does: the form, then the TOTP code."""
+    page.goto(url)
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.locator("form button[type=submit]").first.click()
+    if totp_device is not None:
+        from django_otp.oath import totp
+
+        page.wait_for_url("**/admin/2fa/verify/**")
+        code = totp(totp_device.bin_key, step=totp_device.step, digits=totp_device.digits)
+        page.fill("input[name=token]", f"{code:0{totp_device.digits}d}")
+        page.locator("form button[type=submit]").first.click()
+    page.wait_for_selector("#main, main")

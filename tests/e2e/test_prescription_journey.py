@@ -1,0 +1,118 @@
+"""Journeys 1 and 2: a patient sends a prescription from a phone, the pharmacist makes it ready."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import override_settings
+
+from cms.notifications import sms
+from ordonnances.models import Prescription, Status
+from tests.ordonnances import filesets
+
+from .conftest import admin_login, run_axe, screenshot, site_url
+
+pytestmark = pytest.mark.e2e
+
+REFERENCE = re.compile(r"ORD-[A-Z0-9]{6}")
+
+
+def send_prescription(page, live_server, pharmacy, *, shots=False):
+    """What a patient does on the upload page; returns (reference, tracking URL)."""
+    page.goto(site_url(live_server, pharmacy, "/ordonnance/"))
+    form = page.locator("form.prescription-form")
+    if shots:
+        assert run_axe(page) == []
+        screenshot(page, "ordonnance-form-phone")
+    form.get_by_label("Prénom").fill("Jeanne")
+    page.fill("#id_last_name", "Martin")
+    page.fill("#id_phone", "06 12 34 56 78")
+    page.fill("#id_email", "jeanne.martin@example.fr")
+    page.fill("#id_birth_date", "1980-04-12")
+    page.set_input_files(
+        "input[name=files]",
+        [
+            {
+                "name": "page1.jpg",
+                "mimeType": "image/jpeg",
+                "buffer": filesets.phone_jpeg(1600, 1200),
+            },
+            {"name": "page2.pdf", "mimeType": "application/pdf", "buffer": filesets.clean_pdf()},
+        ],
+    )
+    page.fill("#id_comment", "Génériques acceptés")
+    page.check("input[name=notify_by][value=both]")
+    page.check("#id_consent")
+    page.get_by_role("button", name="Envoyer mon ordonnance").click()
+    page.wait_for_selector(".reference")
+    reference = page.locator(".reference").inner_text()
+    assert REFERENCE.fullmatch(reference)
+    tracking = page.locator("a.tracking-link").get_attribute("href")
+    return reference, tracking
+
+
+def test_patient_sends_a_two_page_prescription_from_a_phone(
+    live_server, e2e_pharmacies, phone_page
+):
+    pharmacy, _other = e2e_pharmacies
+    reference, _tracking = send_prescription(phone_page, live_server, pharmacy, shots=True)
+
+    assert "Ordonnance envoyée" in phone_page.locator("h1").inner_text()
+    assert "apportez l'ordonnance originale" in phone_page.content()
+    assert run_axe(phone_page) == []
+    screenshot(phone_page, "ordonnance-confirmation-phone")
+    prescription = Prescription.objects.get(reference=reference)
+    assert prescription.pharmacy == pharmacy
+    assert [f.kind for f in prescription.files.order_by("position")].count("page") == 2
+
+    phone_page.locator("a.tracking-link").click()
+    phone_page.wait_for_selector("dl.tracking")
+    assert reference in phone_page.locator("dl.tracking").inner_text()
+    assert "Reçue" in phone_page.locator("dd.status").inner_text()
+    assert run_axe(phone_page) == []
+
+
+def test_pharmacist_with_two_factor_marks_it_ready_and_the_patient_is_told(
+    live_server, e2e_pharmacies, e2e_staff, phone_page, desktop_page
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    pharmacy, _other = e2e_pharmacies
+    pharmacist, _ = e2e_staff
+    reference, tracking = send_prescription(phone_page, live_server, pharmacy)
+    mail.outbox.clear()
+    sms.reset_outbox()
+    device = TOTPDevice.objects.create(user=pharmacist, name="téléphone", confirmed=True)
+
+    with override_settings(OFFICINE_2FA_REQUIRED=True):
+        admin = desktop_page
+        admin.goto(site_url(live_server, pharmacy, "/admin/ordonnances/"))
+        assert "/admin/login/" in admin.url
+        admin_login(admin, admin.url, pharmacist.username, totp_device=device)
+        admin.wait_for_url("**/admin/ordonnances/**")
+        listing = admin.locator("table.listing")
+        assert reference in listing.inner_text()
+        screenshot(admin, "admin-ordonnances-desktop")
+        admin.get_by_role("link", name=reference).click()
+        admin.wait_for_selector(".prescription-files")
+        image = admin.locator(".prescription-files img").first
+        image.wait_for()
+        assert admin.evaluate(
+            "(img) => img.complete && img.naturalWidth > 0", image.element_handle()
+        )
+        assert admin.locator(".prescription-files object[type='application/pdf']").count() == 1
+        admin.get_by_role("button", name="Prête", exact=True).click()
+        admin.wait_for_load_state()
+        assert "Prête" in admin.locator(".prescription-detail").inner_text()
+
+    prescription = Prescription.objects.get(reference=reference)
+    assert prescription.status == Status.READY
+    assert [m.to for m in mail.outbox] == [["jeanne.martin@example.fr"]]
+    assert "prête" in mail.outbox[0].subject.lower()
+    assert [m.to for m in sms.outbox] == ["+33612345678"]
+    assert "prête" in sms.outbox[0].body
+
+    phone_page.goto(tracking)
+    assert "Prête" in phone_page.locator("dd.status").inner_text()
+    assert "Votre commande vous attend" in phone_page.content()
+    assert run_axe(phone_page) == []
