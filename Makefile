@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_ENV := env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=cms.settings.dev
 
-.PHONY: venv demo test test-fast lint format messages clean
+.PHONY: venv demo test test-fast lint format messages clean prod-check
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: venv
 
 test-fast: venv
 	$(BIN)/python -m pytest -x -q -m "not services and not e2e"
+
+# Production settings really started (gunicorn, Celery worker and beat via deploy/Procfile, nginx if
+# installed) on this machine's PostgreSQL and Redis; a prescription and a booking over HTTP.
+prod-check: venv
+	timeout 240 $(BIN)/python scripts/prod_check.py
 
 lint: venv
 	$(BIN)/ruff check .

@@ -8,10 +8,11 @@ POST it. Standard library HTML parsing and `requests`, no browser.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
-from urllib.parse import urlencode, urljoin
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 
@@ -110,6 +111,12 @@ def fill(form: Form, values: dict[str, str]) -> dict[str, str]:
     return data
 
 
+def rebase(url: str, base_url: str) -> str:
+    """Same path and query on the server we talk to (pages may link with their public hostname)."""
+    target, base = urlsplit(url), urlsplit(base_url)
+    return urlunsplit((base.scheme, base.netloc, target.path, target.query, ""))
+
+
 def submit_prescription(session: requests.Session, page_url: str, jpeg: bytes, timeout=60):
     """GET the upload page, POST one photo; returns (response after redirects, post seconds)."""
     page = session.get(page_url, timeout=timeout)
@@ -117,26 +124,40 @@ def submit_prescription(session: requests.Session, page_url: str, jpeg: bytes, t
     form = next(f for f in post_forms(page.text, page.url) if "files" in f.files)
     data = fill(form, {**PATIENT, "notify_by": "both"})
     files = [("files", ("ordonnance.jpg", jpeg, "image/jpeg"))]
-    response = session.post(form.action, data=data, files=files, timeout=timeout)
+    response = session.post(rebase(form.action, page_url), data=data, files=files, timeout=timeout)
     return response, response.elapsed.total_seconds()
 
 
-def submit_booking(session: requests.Session, page_url: str, timeout=30):
+def follow(session: requests.Session, response, base_url: str, timeout=30):
+    """Follow redirects ourselves: the site redirects to its public hostname, we stay on loopback."""
+    for _ in range(5):
+        if response.status_code not in (301, 302, 303, 307, 308):
+            return response
+        target = rebase(urljoin(response.url, response.headers["Location"]), base_url)
+        response = session.get(target, timeout=timeout, allow_redirects=False)
+    return response
+
+
+def submit_booking(session: requests.Session, page_url: str, timeout=30, min_fill=0.0):
     """Walk the no-JavaScript steps (service, day, time) and POST the details form."""
     page = session.get(page_url, timeout=timeout)
     page.raise_for_status()
     parsed = parse(page.text)
     choose = next(f for f in parsed.forms if f.method == "get" and "service" in f.radios)
     query = {**choose.fields, "service": choose.radios["service"][0]}
-    url = urljoin(page.url, unescape(choose.action)) + "?" + urlencode(query)
+    url = rebase(urljoin(page.url, unescape(choose.action)), page_url) + "?" + urlencode(query)
     for pattern in (r"[?&]jour=", r"[?&]start="):
         page = session.get(url, timeout=timeout)
         page.raise_for_status()
         found = links_matching(page.text, page.url, pattern)
         if not found:
             raise RuntimeError(f"no link matching {pattern} on {page.url}")
-        url = found[0]
+        url = rebase(found[0], page_url)
     page = session.get(url, timeout=timeout)
     form = next(f for f in post_forms(page.text, page.url) if "start" in f.fields)
     data = fill(form, {**PATIENT, "notify_by": "both"})
-    return session.post(form.action, data=data, timeout=timeout)
+    time.sleep(min_fill)  # a human takes a few seconds; faster posts are silently dropped
+    response = session.post(
+        rebase(form.action, page_url), data=data, timeout=timeout, allow_redirects=False
+    )
+    return follow(session, response, page_url, timeout)

@@ -34,6 +34,7 @@ DB_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("PROD_CHECK_REDIS_URL", "redis://127.0.0.1:6379/13")
 HOST = "pharmacie-du-centre.localhost"  # from `manage.py seed_demo`
+STARTED = time.monotonic()
 DEADLINE = time.monotonic() + float(os.environ.get("PROD_CHECK_TIMEOUT", 170))
 
 PROCS: list[subprocess.Popen] = []
@@ -225,7 +226,7 @@ def log_has(path: Path, pattern: str):
 def check_flows(base: str, tmp: Path) -> None:
     import requests
 
-    from bench.http_forms import PATIENT, fill, post_forms, submit_booking
+    from bench.http_forms import PATIENT, fill, follow, post_forms, rebase, submit_booking
     from tests.ordonnances.filesets import large_jpeg
 
     session = requests.Session()
@@ -244,6 +245,7 @@ def check_flows(base: str, tmp: Path) -> None:
 
     page = session.get(base + "/ordonnance/", timeout=10)
     form = next(f for f in post_forms(page.text, base + "/ordonnance/") if "files" in f.files)
+    form.action = rebase(form.action, base)
     if not form.fields.get("form_token"):
         raise CheckFailed("no signed form_token in the upload form")
     data = fill(form, {**PATIENT, "notify_by": "both"})
@@ -254,15 +256,24 @@ def check_flows(base: str, tmp: Path) -> None:
         data=data,
         files=[("files", ("ordonnance.jpg", photo, "image/jpeg"))],
         timeout=remaining(60),
+        allow_redirects=False,
     )
+    sent = follow(session, sent, base)
     if sent.status_code != 200 or "envoyee" not in sent.url:
         raise CheckFailed(
             f"prescription not accepted: {sent.status_code} {sent.url}\n{sent.text[:2000]}"
         )
-    reference = re.search(r"\b([A-Z0-9]{4}-?[A-Z0-9]{4})\b", sent.text)
+    reference = re.search(r"\bORD-[A-Z0-9]{4,8}\b", sent.text)
+    if not reference:
+        raise CheckFailed("no prescription reference (ORD-...) on the confirmation page")
     ok(f"prescription submitted over HTTP (multipart, {len(photo) // 1024} KB JPEG) -> {sent.url}")
 
-    booked = submit_booking(session, base + "/rendez-vous/", timeout=remaining(30))
+    booked = submit_booking(
+        session,
+        base + "/rendez-vous/",
+        timeout=remaining(30),
+        min_fill=float(os.environ.get("OFFICINE_MIN_FILL_SECONDS", 3)) + 0.3,
+    )
     if booked.status_code != 200 or "confirmation" not in booked.url:
         raise CheckFailed(
             f"booking not accepted: {booked.status_code} {booked.url}\n{booked.text[:2000]}"
@@ -277,9 +288,11 @@ def check_flows(base: str, tmp: Path) -> None:
         return (mails, texts) if len(mails) >= 3 and len(texts) >= 2 else None
 
     mails, texts = wait_for("the worker to send the notifications", delivered, 60)
+    if not any(reference.group(0) in mail for mail in mails):
+        raise CheckFailed(f"no email mentions the prescription {reference.group(0)}")
     ok(
-        f"worker delivered {len(mails)} emails to {emails} and {len(texts)} SMS to {sms}"
-        + (f" (reference {reference.group(1)})" if reference else "")
+        f"worker delivered {len(mails)} emails to {emails} and {len(texts)} SMS to {sms}; "
+        f"the patient's email names prescription {reference.group(0)}"
     )
 
 
@@ -321,7 +334,7 @@ def main() -> int:
     finally:
         stop_all()
         say("all processes stopped")
-    say(f"passed: {len(CHECKS)} checks")
+    say(f"passed: {len(CHECKS)} checks in {time.monotonic() - STARTED:.0f} s")
     shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
