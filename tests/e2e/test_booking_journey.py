@@ -1,0 +1,92 @@
+"""Journey 3: a patient books through the calendar, adds it to their agenda, cancels; the pharmacy sees it."""
+
+import icalendar
+import pytest
+from django.apps import apps
+from django.core import mail
+from django.utils import timezone
+
+from rdv.models import Booking, BookingStatus
+
+from .conftest import admin_login, run_axe, screenshot, site_url
+
+pytestmark = pytest.mark.e2e
+
+
+def book_through_calendar(page, live_server, pharmacy, *, shots=""):
+    """Service → day in the calendar → time → details, as a patient taps through it."""
+    page.goto(site_url(live_server, pharmacy, "/rendez-vous/"))
+    if shots:
+        assert run_axe(page) == []
+        screenshot(page, f"rendez-vous-form-{shots}")
+    page.get_by_label("Vaccination antigrippale").check()
+    page.get_by_role("button", name="Voir les disponibilités").click()
+    days = page.locator(".rdv-month button.rdv-cell")
+    days.first.wait_for()
+    days.nth(min(2, days.count() - 1)).click()
+    times = page.locator(".rdv-times-box button.rdv-time")
+    times.first.wait_for()
+    times.nth(1).click()
+    details = page.locator("form.rdv-details")
+    assert details.is_visible()
+    assert "Vaccination antigrippale" in details.locator("[data-rdv-summary]").inner_text()
+    details.locator("[name=first_name]").fill("Paul")
+    details.locator("[name=last_name]").fill("Durand")
+    details.locator("[name=phone]").fill("06 98 76 54 32")
+    details.locator("[name=email]").fill("paul.durand@example.fr")
+    details.locator("input[name=notify_by][value=email]").check()
+    if shots:
+        assert run_axe(page) == []
+        screenshot(page, f"rendez-vous-details-{shots}")
+    details.locator("input[name=consent]").check()
+    page.get_by_role("button", name="Confirmer le rendez-vous").click()
+    page.wait_for_selector(".rdv-reference")
+
+
+def test_patient_books_downloads_the_ics_cancels_and_the_pharmacist_sees_it(
+    live_server, e2e_pharmacies, phone_page, desktop_page
+):
+    from tests.factories import make_staff
+
+    _a, pharmacy = e2e_pharmacies
+    apps.get_app_config("rdv").seed_demo(pharmacy)
+    pharmacist = make_staff(pharmacy, "pharmacien-b")
+
+    book_through_calendar(phone_page, live_server, pharmacy, shots="phone")
+    assert "Rendez-vous confirmé" in phone_page.locator("h1").inner_text()
+    reference = phone_page.locator(".rdv-reference").inner_text()
+    booking = Booking.objects.get(reference=reference)
+    assert booking.pharmacy == pharmacy and booking.status == BookingStatus.BOOKED
+    assert booking.first_name == "Paul" and booking.service.name == "Vaccination antigrippale"
+    assert run_axe(phone_page) == []
+    screenshot(phone_page, "rendez-vous-confirmation-phone")
+    assert any(m.to == ["paul.durand@example.fr"] for m in mail.outbox)
+
+    with phone_page.expect_download() as download_info:
+        phone_page.get_by_role("link", name="Ajouter à mon agenda (.ics)").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".ics")
+    with open(download.path(), "rb") as handle:
+        calendar = icalendar.Calendar.from_ical(handle.read())
+    events = [c for c in calendar.walk("VEVENT")]
+    assert len(events) == 1
+    event = events[0]
+    assert event.decoded("dtstart") == booking.start
+    assert "Vaccination antigrippale" in str(event.get("summary"))
+    assert pharmacy.city in str(event.get("location"))
+
+    phone_page.get_by_role("link", name="Annuler ou déplacer ce rendez-vous").click()
+    phone_page.wait_for_selector("h1:has-text('Mon rendez-vous')")
+    assert run_axe(phone_page) == []
+    phone_page.get_by_role("button", name="Annuler mon rendez-vous").click()
+    phone_page.wait_for_selector("text=Votre rendez-vous est annulé")
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED
+    assert run_axe(phone_page) == []
+
+    day = timezone.localtime(booking.start).date().isoformat()
+    admin_login(desktop_page, site_url(live_server, pharmacy, "/admin/login/"), pharmacist.username)
+    desktop_page.goto(site_url(live_server, pharmacy, f"/admin/rdv_agenda/?jour={day}"))
+    row = desktop_page.locator("tr", has_text=reference)
+    assert "Annulé" in row.inner_text()
+    assert "Paul Durand" in row.inner_text()
