@@ -180,3 +180,40 @@ def admin_login(page, url, username, password="pw-Test-2026", totp_device=None):
         page.fill("input[name=token]", f"{code:0{totp_device.digits}d}")
         page.locator("form button[type=submit]").first.click()
     page.wait_for_selector("#main, main")
+
+
+@pytest.fixture
+def strict_phone_page(browser):
+    """A phone that enforces the site's Content-Security-Policy, as patients' browsers do (no axe
+    here); `page.csp_violations` collects what the browser refused to run."""
+    context = browser.new_context(**PHONE, locale="fr-FR")
+    page = context.new_page()
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            page.csp_violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    yield page
+    context.close()
+
+
+def tab_to(page, selector, limit=80):
+    """Press Tab until the element matching `selector` has the focus (keyboard only, no mouse)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(
+            "(s) => document.activeElement && document.activeElement.matches(s)", selector
+        ):
+            return
+    raise AssertionError(f"{selector} never got the focus with Tab")
+
+
+def focused(page) -> dict:
+    return page.evaluate(
+        "() => { const e = document.activeElement; return {id: e.id, tag: e.tagName.toLowerCase(), "
+        "name: e.getAttribute('name') || '', text: e.textContent.trim().slice(0, 200)}; }"
+    )
