@@ -33,8 +33,15 @@ def _missing(what):
     pytest.skip(f"{what} not installed")
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def browser(transactional_db):
+    """One browser per test, started after the test database is set up.
+
+    Playwright's sync API runs an event loop in this thread for as long as it lives; Django then
+    sees a different connection object (asgiref locals follow the loop's context), without the
+    serialized data that restores Wagtail's root page between transactional tests. Starting it
+    after the database fixture, and closing it with the test, keeps every other test unaffected.
+    """
     if not Path(CHROMIUM).exists():
         _missing(CHROMIUM)
     from playwright.sync_api import sync_playwright
