@@ -237,7 +237,11 @@ class Booking(models.Model):
         verbose_name = _("rendez-vous")
         verbose_name_plural = _("rendez-vous")
         ordering = ["start"]
-        indexes = [models.Index(fields=["service", "status", "start"])]
+        indexes = [
+            models.Index(fields=["service", "status", "start"]),
+            # The admin listing (newest first, one pharmacy among hundreds): see docs/performance.md.
+            models.Index(fields=["pharmacy", "-start"], name="rdv_booking_pharmacy_start"),
+        ]
 
     def __str__(self):
         local = timezone.localtime(self.start)
