@@ -457,7 +457,8 @@ class Gunicorn:
 
 
 def wrk(url, host, seconds, extra_headers=()) -> dict:
-    cmd = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "-H", f"Host: {host}"]
+    cmd = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--timeout", "10s", "--latency"]
+    cmd += ["-H", f"Host: {host}"]
     for header in extra_headers:
         cmd += ["-H", header]
     out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=seconds + 30).stdout
@@ -644,8 +645,9 @@ def fold_in_others(timeout):
         took = time.perf_counter() - started
         outputs[module] = out
         lines = [ln.strip() for ln in out.splitlines() if ln.strip()]
-        ratio_lines = [ln for ln in lines if re.search(r"ratio|\d\.\d+ ?x|×", ln, re.I)]
-        summary = (ratio_lines or lines or ["(no output)"])[-1][:110]
+        verdicts = [ln for ln in lines if re.search(r"target|OK|MISSED", ln)]
+        ratio_lines = [ln for ln in lines if re.search(r"\d\.\d+ ?x|×", ln)]
+        summary = (verdicts or ratio_lines or lines or ["(no output)"])[-1][:110]
         row(f"6 {label} ({module})", summary, f"{took:.0f} s run", "", "", "its own", code == 0)
     return outputs
 
