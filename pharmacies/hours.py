@@ -17,11 +17,21 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 PARIS = ZoneInfo("Europe/Paris")
 Range = tuple[time, time]
 
-WEEKDAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+# Marked for extraction here, translated where shown.
+WEEKDAY_NAMES = [
+    gettext_noop("lundi"),
+    gettext_noop("mardi"),
+    gettext_noop("mercredi"),
+    gettext_noop("jeudi"),
+    gettext_noop("vendredi"),
+    gettext_noop("samedi"),
+    gettext_noop("dimanche"),
+]
 
 
 @lru_cache(maxsize=64)
