@@ -87,6 +87,7 @@ class BookingViewSet(PharmacyScopedViewSet):
     menu_label = _("Tous les rendez-vous")
     menu_order = 110
     list_display = ["reference", "start", "service", "patient_name", "phone", "status"]
+    list_select_related = ["service"]
     filterset_class = BookingFilterSet
     search_fields = ["reference", "last_name", "first_name", "phone", "email"]
     inspect_view_enabled = True
