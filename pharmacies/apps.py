@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class PharmaciesConfig(AppConfig):
     name = "pharmacies"
+
+    def ready(self):
+        from . import log_scoping
+
+        log_scoping.install()

@@ -9,7 +9,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from . import tenancy
+from . import log_scoping, tenancy
 from .models import Pharmacy
 
 
@@ -17,6 +17,19 @@ class ScopedObjectMixin:
     """404 unless the view's object belongs to one of the user's pharmacies."""
 
     pharmacy_field = "pharmacy"
+
+    def dispatch(self, request, *args, **kwargs):
+        # Before Wagtail's permission check: a user without e.g. the change permission would
+        # otherwise get a permission redirect for another pharmacy's object, confirming it exists.
+        pk = kwargs.get("pk")
+        model = getattr(self, "model", None)
+        if pk is not None and model is not None:
+            from django.contrib.admin.utils import unquote
+
+            tenancy.get_scoped_object_or_404(
+                model._default_manager.all(), request.user, self.pharmacy_field, pk=unquote(str(pk))
+            )
+        return super().dispatch(request, *args, **kwargs)
 
     def get_object(self, *args, **kwargs):
         obj = super().get_object(*args, **kwargs)
@@ -80,6 +93,7 @@ class PharmacyScopedViewSet(ModelViewSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.pharmacy_field
+        log_scoping.register(self.model, field)
         # History and usage views list log entries and references, not the model: only their
         # object is checked.
         for attr, base, mixin in [
@@ -95,6 +109,15 @@ class PharmacyScopedViewSet(ModelViewSet):
             current = getattr(self, attr, base)
             if not issubclass(current, ScopedObjectMixin):
                 setattr(self, attr, _scoped(current, mixin, field))
+
+    #: Relations the listing shows on every row, fetched with the page instead of once per row.
+    list_select_related: list[str] = []
+
+    def get_index_view_kwargs(self, **kwargs):
+        kwargs = super().get_index_view_kwargs(**kwargs)
+        if self.list_select_related:
+            kwargs["queryset"] = self.model._default_manager.select_related(*self.list_select_related)
+        return kwargs
 
     def get_form_class(self, for_update=False):
         form_class = super().get_form_class(for_update)

@@ -1,0 +1,444 @@
+"""The isolation matrix: staff of pharmacy A against everything of pharmacy B.
+
+Every admin and public URL of ours that touches pharmacy data is listed here. For B's objects the
+answer to A's staff is 404 (never a permission redirect, which would confirm the object exists);
+no listing, count, search, export, chooser, report or dashboard panel shown to A contains any of
+B's marker strings. `test_every_url_of_ours_is_in_the_matrix` walks the URL resolver and fails
+when a URL pattern of our apps is neither here nor in the justified allow-list, so a new view
+cannot be added without being checked.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from cms.models import ContentPage, feature_url
+from cms.notifications.models import OutboxMessage
+from ordonnances import page_urls as prescription_page_urls
+from ordonnances import services as prescription_services
+from ordonnances.models import Prescription, Status
+from pharmacies.models import AuditEvent
+from rdv import links
+from rdv import page_urls as booking_page_urls
+from rdv.models import Booking, BookingStatus
+
+from .conftest import EMAIL_B, MARKER_B, PHONE_B_E164, SERVICE_B, b_markers
+
+# --- What A's staff ask about B's objects: each must be a 404 ------------------------------
+
+# (url name, which of B's objects, method)
+OBJECT_CASES = [
+    *[
+        (f"prescriptions:{view}", "prescription", method)
+        for view in ("inspect", "edit", "delete", "history", "history_results", "usage")
+        for method in ("get", "post")
+    ],
+    ("prescriptions:status", "prescription", "post"),
+    ("prescriptions:file", "file", "get"),
+    ("prescriptions:file", "file?thumb=1", "get"),
+    ("prescriptions:file", "file?download=1", "get"),
+    *[
+        (f"rdv_bookings:{view}", "booking", method)
+        for view in ("inspect", "edit", "delete", "history", "history_results", "usage")
+        for method in ("get", "post")
+    ],
+    *[
+        (f"rdv_services:{view}", "service", method)
+        for view in ("edit", "delete", "history", "history_results", "usage")
+        for method in ("get", "post")
+    ],
+    ("rdv_agenda:action", "booking/annuler", "post"),
+    ("rdv_agenda:action", "booking/honore", "post"),
+    ("rdv_agenda:action", "booking/absent", "post"),
+    ("rdv_agenda:agenda", "?service", "get"),
+    *[
+        (f"outbox:{view}", "message", method)
+        for view in ("inspect", "edit", "delete", "history", "history_results", "usage", "resend")
+        for method in ("get", "post")
+    ],
+    *[
+        (f"pharmacies:{view}", "pharmacy", method)
+        for view in ("inspect", "edit", "delete", "history", "history_results", "usage")
+        for method in ("get", "post")
+    ],
+    ("audit:inspect", "event", "get"),
+]
+
+
+def _object_request(name, target, world):
+    """URL of B's object for this case."""
+    target, _, query = target.partition("?")
+    target, _, action = target.partition("/")
+    objects = {
+        "prescription": world.prescription,
+        "file": world.file,
+        "booking": world.booking,
+        "service": world.service,
+        "message": OutboxMessage.objects.filter(pharmacy=world.pharmacy).first(),
+        "pharmacy": world.pharmacy,
+        "event": AuditEvent.objects.filter(pharmacy=world.pharmacy).first(),
+    }
+    if name == "rdv_agenda:agenda":
+        return reverse(name) + f"?jour=2026-03-10&service={world.service.pk}"
+    obj = objects[target]
+    assert obj is not None, f"no {target} of B to test {name} with"
+    args = [obj.pk, action] if action else [obj.pk]
+    return reverse(name, args=args) + (f"?{query}" if query else "")
+
+
+def body_text(response) -> str:
+    """The whole answer as text, streamed CSV and zipped XLSX/ZIP included."""
+    raw = (
+        b"".join(response.streaming_content)
+        if getattr(response, "streaming", False)
+        else response.content
+    )
+    if raw[:2] == b"PK":
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        raw = b"".join(archive.read(name) for name in archive.namelist())
+    return raw.decode("utf-8", errors="replace") + "".join(f"{k}: {v}" for k, v in response.items())
+
+
+def assert_no_data_of(world, response, typed=()):
+    """None of B's markers, except where A's user typed it themselves (a search box echoes it)."""
+    text = body_text(response)
+    for value in typed:
+        text = text.replace(value, "")
+    leaked = [m for m in b_markers(world) if m in text]
+    assert not leaked, f"{response.request['PATH_INFO']} shows B's {leaked}"
+
+
+def snapshot(world):
+    world.prescription.refresh_from_db()
+    world.booking.refresh_from_db()
+    world.service.refresh_from_db()
+    world.pharmacy.refresh_from_db()
+    return (
+        world.prescription.status,
+        world.prescription.files.count(),
+        world.booking.status,
+        world.service.name,
+        world.pharmacy.name,
+        OutboxMessage.objects.filter(pharmacy=world.pharmacy).count(),
+    )
+
+
+@pytest.mark.parametrize(("name", "target", "method"), OBJECT_CASES)
+def test_b_objects_are_404_for_a_staff(
+    name, target, method, admin_client_a, titular_client_a, world_a, world_b
+):
+    client = titular_client_a if name.startswith("audit:") else admin_client_a
+    url = _object_request(name, target, world_b)
+    before = snapshot(world_b)
+    data = {"status": Status.READY, "name": "hacked", "first_name": "hacked", "note": "x"}
+    response = client.get(url) if method == "get" else client.post(url, data)
+    assert response.status_code == 404, f"{method.upper()} {url} → {response.status_code}"
+    assert_no_data_of(world_b, response)
+    assert snapshot(world_b) == before
+
+
+# --- Lists, counts, searches, exports, choosers, reports, dashboard ------------------------
+
+# (url name, query string, method, post data key, whose client)
+LIST_CASES = [
+    ("prescriptions:index", "", "get"),
+    ("prescriptions:index", f"?q={MARKER_B}", "get"),
+    ("prescriptions:index", f"?q={PHONE_B_E164}", "get"),
+    ("prescriptions:index", "?status=preparing&status=received", "get"),
+    ("prescriptions:index_results", "", "get"),
+    ("prescriptions:index_results", f"?q={EMAIL_B}", "get"),
+    ("prescriptions:index", "?export=csv", "get"),
+    ("prescriptions:index", "?export=xlsx", "get"),
+    ("prescriptions:add", "", "get"),
+    ("rdv_bookings:index", "", "get"),
+    ("rdv_bookings:index", f"?q={MARKER_B}", "get"),
+    ("rdv_bookings:index", "?service={service_b}", "get"),
+    ("rdv_bookings:index", "?export=csv", "get"),
+    ("rdv_bookings:index_results", "", "get"),
+    ("rdv_bookings:add", "", "get"),
+    ("rdv_services:index", "", "get"),
+    ("rdv_services:index_results", f"?q={SERVICE_B}", "get"),
+    ("rdv_services:add", "", "get"),
+    ("rdv_agenda:agenda", "?jour=2026-03-10", "get"),
+    ("rdv_agenda:agenda", "?jour=2026-03-10&vue=semaine", "get"),
+    ("rdv_agenda:phone_booking", "", "get"),
+    ("rdv_agenda:phone_booking", "?service={service_b}", "post"),
+    ("outbox:index", "", "get"),
+    ("outbox:index", f"?q={EMAIL_B}", "get"),
+    ("outbox:index_results", "?status=sent", "get"),
+    ("outbox:add", "", "get"),
+    ("pharmacies:index", "", "get"),
+    ("pharmacies:index_results", "?q=Pharmacie", "get"),
+    ("pharmacies:add", "", "get"),
+    ("pharmacies_create", "", "get"),
+    ("audit:index", "", "get"),
+    ("audit:index_results", "", "get"),
+    ("pharmacies_patient_data", "?pharmacy={pharmacy_b}", "post"),
+    ("wagtailadmin_home", "", "get"),
+    ("wagtailadmin_pages:search", f"?q={MARKER_B}", "get"),
+    ("wagtailadmin_choose_page", "", "get"),
+    ("wagtailadmin_choose_page_search", "?q=Pharmacie", "get"),
+    ("wagtailadmin_reports:site_history", "", "get"),
+    ("wagtailadmin_reports:site_history_results", "", "get"),
+]
+
+
+def _list_request(name, query, world):
+    query = query.format(
+        service_b=world.service.pk, pharmacy_b=world.pharmacy.pk, booking_b=world.booking.pk
+    )
+    return reverse(name), query
+
+
+@pytest.mark.parametrize(("name", "query", "method"), LIST_CASES)
+def test_no_list_of_a_shows_b_data(
+    name, query, method, admin_client_a, titular_client_a, admin_client_b, world_a, world_b
+):
+    # B's staff have touched B's objects in the admin, so logs and history hold B's labels too.
+    admin_client_b.post(
+        reverse("prescriptions:status", args=[world_b.prescription.pk]), {"status": "ready"}
+    )
+    admin_client_b.post(
+        reverse("rdv_bookings:edit", args=[world_b.booking.pk]),
+        {
+            "first_name": MARKER_B,
+            "last_name": MARKER_B,
+            "phone": "06 98 76 54 32",
+            "email": EMAIL_B,
+            "notify_by": "email",
+            "comment": MARKER_B,
+        },
+    )
+    client = (
+        titular_client_a if name.startswith(("audit:", "pharmacies_patient")) else admin_client_a
+    )
+    path, query = _list_request(name, query, world_b)
+    if method == "get":
+        response = client.get(path + query)
+    else:
+        data = dict(pair.split("=", 1) for pair in query.lstrip("?").split("&") if pair)
+        data.update({"email": EMAIL_B, "start": "2026-03-10T09:30", "first_name": "x"})
+        response = client.post(path, data)
+    assert response.status_code in (200, 302), f"{path}{query} → {response.status_code}"
+    typed = [v for pair in query.lstrip("?").split("&") for v in pair.split("=")[1:]]
+    assert_no_data_of(world_b, response, typed=[*typed, EMAIL_B] if method == "post" else typed)
+
+
+def test_lists_do_show_a_own_data(admin_client_a, world_a, world_b):
+    """The listings above are not empty by accident: A's own records are there."""
+    checks = {
+        reverse("prescriptions:index"): world_a.prescription.reference,
+        reverse("rdv_bookings:index"): world_a.booking.reference,
+        reverse("rdv_services:index"): "Vaccination A",
+        reverse("rdv_agenda:agenda") + "?jour=2026-03-10": world_a.booking.reference,
+        reverse("outbox:index"): "alphonse.a@example.fr",
+        reverse("pharmacies:index"): world_a.pharmacy.name,
+    }
+    for url, expected in checks.items():
+        assert expected in body_text(admin_client_a.get(url)), url
+    csv = body_text(admin_client_a.get(reverse("prescriptions:index") + "?export=csv"))
+    assert world_a.prescription.reference in csv
+
+
+# --- Public links and page routes, on A's site with B's secrets ----------------------------
+
+
+def _upload_page(pharmacy):
+    return ContentPage.objects.child_of(pharmacy.site.root_page).get(slug="ordonnance")
+
+
+def _booking_page(pharmacy):
+    return ContentPage.objects.child_of(pharmacy.site.root_page).get(slug="rendez-vous")
+
+
+def _block_id(page, block_type):
+    return next(b.id for b in page.body if b.block_type == block_type)
+
+
+def public_cases(world_a, world_b):
+    tracking = prescription_services.tracking_token(world_b.prescription)
+    manage = links.manage_token(world_b.booking)
+    upload = _upload_page(world_a.pharmacy)
+    booking_page = _booking_page(world_a.pharmacy)
+    block = _block_id(upload, "prescription_upload")
+    return [
+        ("ordonnances:track", "get", reverse("ordonnances:track", args=[tracking])),
+        ("ordonnances:cancel", "post", reverse("ordonnances:cancel", args=[tracking])),
+        ("rdv:manage", "get", reverse("rdv:manage", args=[manage])),
+        ("rdv:manage", "post", reverse("rdv:manage", args=[manage])),
+        ("rdv:ics", "get", reverse("rdv:ics", args=[manage])),
+        (
+            "page:ordonnance:confirmation",
+            "get",
+            feature_url(upload, "ordonnance", "confirmation", block) + f"?t={tracking}",
+        ),
+        (
+            "page:rdv:confirmation",
+            "get",
+            feature_url(booking_page, "rdv", "confirmation", manage),
+        ),
+        (
+            "page:rdv:slots",
+            "get",
+            feature_url(booking_page, "rdv", "slots")
+            + f"?service={world_b.service.pk}&from=2026-03-10&to=2026-03-11",
+        ),
+    ]
+
+
+PUBLIC_NAMES = [
+    "ordonnances:track",
+    "ordonnances:cancel",
+    "rdv:manage",
+    "rdv:ics",
+    "page:ordonnance:confirmation",
+    "page:rdv:confirmation",
+    "page:rdv:slots",
+]
+
+
+def test_b_links_are_404_on_a_site(client_a, world_a, world_b):
+    before = snapshot(world_b)
+    for name, method, url in public_cases(world_a, world_b):
+        response = (
+            client_a.get(url)
+            if method == "get"
+            else client_a.post(url, {"action": "cancel"}, HTTP_ORIGIN="http://pharmacie-a.test")
+        )
+        assert response.status_code == 404, (
+            f"{name} {method.upper()} {url} → {response.status_code}"
+        )
+        assert_no_data_of(world_b, response)
+    assert snapshot(world_b) == before
+    assert Prescription.objects.get(pk=world_b.prescription.pk).status == Status.PREPARING
+    assert Booking.objects.get(pk=world_b.booking.pk).status == BookingStatus.BOOKED
+
+
+def test_public_forms_of_a_cannot_book_b_service(client_a, world_a, world_b):
+    """Page routes that take posted data: B's service id on A's page is refused, nothing saved."""
+    page = _booking_page(world_a.pharmacy)
+    response = client_a.post(
+        feature_url(page, "rdv", "book"),
+        {
+            "block": _block_id(page, "appointment_booking"),
+            "service": str(world_b.service.pk),
+            "start": "2026-03-10T09:30:00+01:00",
+            "first_name": "Intrus",
+            "last_name": "Intrus",
+            "phone": "06 12 34 56 78",
+            "email": "intrus@example.fr",
+            "notify_by": "email",
+            "consent": "on",
+        },
+    )
+    assert response.status_code in (200, 400, 404, 429)
+    assert not Booking.objects.filter(last_name="Intrus").exists()
+    assert SERVICE_B not in response.content.decode()
+
+
+# --- Coverage: every URL pattern of ours is in the matrix or justified ---------------------
+
+OUR_NAMESPACES = {
+    "prescriptions",
+    "rdv_agenda",
+    "rdv_bookings",
+    "rdv_services",
+    "outbox",
+    "pharmacies",
+    "audit",
+    "ordonnances",
+    "rdv",
+    "notifications",
+}
+OUR_MODULES = ("ordonnances", "rdv", "pharmacies", "cms")
+
+ALLOW_LIST = {
+    "officine_2fa_verify": "the signed-in user's own 2FA device; no pharmacy data",
+    "officine_2fa_setup": "the signed-in user's own 2FA device; no pharmacy data",
+    "robots_txt": "static text",
+    "notifications:sms_status": (
+        "SMS provider webhook, authenticated by a shared secret; updates a delivery status by the "
+        "provider's message id and answers no data (tests/notifications/test_webhooks.py)"
+    ),
+    "notifications:anymail:*": (
+        "email provider webhooks (anymail), authenticated; answer no data "
+        "(tests/notifications/test_webhooks.py)"
+    ),
+    "page:ordonnance:submit": (
+        "public POST: the pharmacy comes from the page's site, never from posted data; "
+        "nothing to read (tests/ordonnances/test_flow.py)"
+    ),
+    "page:rdv:steps": "the page's own services only (steps.services_for_block(page.pharmacy))",
+    "page:rdv:book": "covered by test_public_forms_of_a_cannot_book_b_service",
+    "page:rdv:thanks": "static thank-you text, no object",
+}
+
+
+def _walk(resolver, namespaces=()):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            found = namespaces + ((pattern.namespace,) if pattern.namespace else ())
+            yield from _walk(pattern, found)
+        elif isinstance(pattern, URLPattern):
+            name = ":".join((*namespaces, pattern.name)) if pattern.name else ""
+            module = getattr(pattern.callback, "__module__", "") or ""
+            yield name, module, str(pattern.pattern)
+
+
+def our_url_names() -> set[str]:
+    names = set()
+    for name, module, pattern in _walk(get_resolver()):
+        ours = module.split(".")[0] in OUR_MODULES or name.split(":")[0] in OUR_NAMESPACES
+        if not ours or module.startswith(("wagtail", "django")) and ":" not in name:
+            continue
+        assert name, f"unnamed URL pattern of ours: {pattern} ({module})"
+        names.add(name)
+    for prefix, urlconf in (("ordonnance", prescription_page_urls), ("rdv", booking_page_urls)):
+        for pattern in urlconf.urlpatterns:
+            names.add(f"page:{prefix}:{pattern.name}")
+    return names
+
+
+def matrix_names() -> set[str]:
+    return (
+        {name for name, _target, _method in OBJECT_CASES}
+        | {name for name, _query, _method in LIST_CASES}
+        | set(PUBLIC_NAMES)
+    )
+
+
+def test_every_url_of_ours_is_in_the_matrix():
+    covered = matrix_names()
+    missing = sorted(
+        name
+        for name in our_url_names()
+        if name not in covered
+        and name not in ALLOW_LIST
+        and not any(
+            name.startswith(allowed[:-1]) for allowed in ALLOW_LIST if allowed.endswith("*")
+        )
+    )
+    assert not missing, f"URL patterns missing from the isolation matrix: {missing}"
+
+
+def test_matrix_names_still_exist():
+    """A renamed view must not leave a stale (never tested) row in the matrix."""
+    existing = our_url_names()
+    wagtail = {name for name, _q, _m in LIST_CASES if name.startswith("wagtailadmin")}
+    assert (matrix_names() - wagtail) <= existing, sorted((matrix_names() - wagtail) - existing)
+    for name in ALLOW_LIST:
+        if not name.endswith("*"):
+            assert name in existing, f"allow-listed {name} no longer exists"
+
+
+def test_superuser_sees_both(superuser, world_a, world_b):
+    """The agency does see everything: the filters above are per user, not global."""
+    client = Client()
+    client.force_login(superuser)
+    html = body_text(client.get(reverse("prescriptions:index")))
+    assert world_a.prescription.reference in html and world_b.prescription.reference in html
