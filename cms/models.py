@@ -62,6 +62,14 @@ class BasePage(RoutablePageMixin, Page):
         raise Http404("No such form block on this page")
 
     def get_context(self, request, *args, **kwargs):
+        if "pharmacy" not in self.__dict__:
+            from pharmacies.context_processors import pharmacy_for_request
+
+            found = pharmacy_for_request(request)
+            # Served on its own site (not an admin preview from another host): reuse the
+            # request's pharmacy instead of looking the site up a second time.
+            if found is not None and self.path.startswith(found.site.root_page.path):
+                self.__dict__["pharmacy"] = found
         context = super().get_context(request, *args, **kwargs)
         context.setdefault("bound_forms", {})
         return context
