@@ -142,6 +142,88 @@ def test_b_objects_are_404_for_a_staff(
     assert snapshot(world_b) == before
 
 
+# --- Wagtail's page views on B's pages (its tree, its news, a draft with a marker title) ----
+
+# (url name, kwargs: "page" is B's page, "home" B's root, "own" a page of A's)
+PAGE_CASES = [
+    *[
+        (f"wagtailadmin_pages:{view}", {"page_id": "page"}, method)
+        for view in (
+            "edit",
+            "view_draft",
+            "delete",
+            "unpublish",
+            "copy",
+            "set_privacy",
+            "revisions_index",
+            "history",
+            "history_results",
+            "usage",
+            "workflow_history",
+            "convert_alias",
+        )
+        for method in ("get", "post")
+    ],
+    ("wagtailadmin_pages:preview_on_edit", {"page_id": "page"}, "get"),
+    ("wagtailadmin_pages:lock", {"page_id": "page"}, "post"),
+    ("wagtailadmin_pages:unlock", {"page_id": "page"}, "post"),
+    ("wagtailadmin_pages:revisions_view", {"page_id": "page", "revision_id": "revision"}, "get"),
+    ("wagtailadmin_pages:add_subpage", {"parent_page_id": "home"}, "get"),
+    (
+        "wagtailadmin_pages:add",
+        {
+            "content_type_app_name": "cms",
+            "content_type_model_name": "contentpage",
+            "parent_page_id": "home",
+        },
+        "get",
+    ),
+    ("wagtailadmin_pages:move", {"page_to_move_id": "page"}, "get"),
+    (
+        "wagtailadmin_pages:move_confirm",
+        {"page_to_move_id": "own", "destination_id": "home"},
+        "get",
+    ),
+    ("wagtailadmin_pages:set_page_position", {"page_to_move_id": "page"}, "post"),
+    ("wagtailadmin_explore", {"parent_page_id": "home"}, "get"),
+    ("wagtailadmin_explore_results", {"parent_page_id": "home"}, "get"),
+    ("wagtailadmin_choose_page_child", {"parent_page_id": "home"}, "get"),
+]
+
+
+@pytest.fixture
+def b_draft(world_b):
+    """B's upload page with an unpublished revision titled with B's marker."""
+    page = _upload_page(world_b.pharmacy)
+    page.title = f"Brouillon {MARKER_B}"
+    revision = page.save_revision()
+    return page, revision
+
+
+@pytest.mark.parametrize(("name", "kwargs", "method"), PAGE_CASES)
+def test_b_pages_are_404_for_a_staff(name, kwargs, method, admin_client_a, world_a, b_draft):
+    page, revision = b_draft
+    values = {
+        "page": page.pk,
+        "home": page.get_parent().pk,
+        "own": _upload_page(world_a.pharmacy).pk,
+        "revision": revision.pk,
+    }
+    url = reverse(name, kwargs={k: values.get(v, v) for k, v in kwargs.items()})
+    response = admin_client_a.get(url) if method == "get" else admin_client_a.post(url, {})
+    assert response.status_code == 404, f"{method.upper()} {url} → {response.status_code}"
+    assert MARKER_B not in body_text(response)
+    page.refresh_from_db()
+    assert page.live and not page.locked and page.get_parent().pk == values["home"]
+
+
+def test_a_staff_still_edit_their_own_pages(admin_client_a, world_a):
+    page = _upload_page(world_a.pharmacy)
+    assert admin_client_a.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).status_code == 200
+    explore = admin_client_a.get(reverse("wagtailadmin_explore", args=[page.get_parent().pk]))
+    assert explore.status_code == 200 and page.title in explore.content.decode()
+
+
 # --- Lists, counts, searches, exports, choosers, reports, dashboard ------------------------
 
 # (url name, query string, method, post data key, whose client)
