@@ -90,3 +90,4 @@ def test_patient_books_downloads_the_ics_cancels_and_the_pharmacist_sees_it(
     row = desktop_page.locator("tr", has_text=reference)
     assert "Annulé" in row.inner_text()
     assert "Paul Durand" in row.inner_text()
+    screenshot(desktop_page, "admin-agenda-desktop")

@@ -128,6 +128,8 @@ def test_upload_form_completed_with_the_keyboard_only(live_server, e2e_pharmacie
     page.goto(site_url(live_server, pharmacy, "/ordonnance/"))
     assert run_axe(page) == []
     screenshot(page, "ordonnance-form-desktop")
+    # Listening early turns on Playwright's file chooser interception before the key press.
+    page.on("filechooser", lambda _chooser: None)
     tab_to(page, "#id_first_name")
     page.keyboard.type("Jeanne")
     page.keyboard.press("Tab")

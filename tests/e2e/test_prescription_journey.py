@@ -93,6 +93,9 @@ def test_pharmacist_with_two_factor_marks_it_ready_and_the_patient_is_told(
         listing = admin.locator("table.listing")
         assert reference in listing.inner_text()
         screenshot(admin, "admin-ordonnances-desktop")
+        admin.set_viewport_size({"width": 390, "height": 844})
+        screenshot(admin, "admin-ordonnances-phone")
+        admin.set_viewport_size({"width": 1280, "height": 900})
         admin.get_by_role("link", name=reference).click()
         admin.wait_for_selector(".prescription-files")
         image = admin.locator(".prescription-files img").first
