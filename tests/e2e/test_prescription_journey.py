@@ -86,10 +86,11 @@ def test_pharmacist_with_two_factor_marks_it_ready_and_the_patient_is_told(
 
     with override_settings(OFFICINE_2FA_REQUIRED=True):
         admin = desktop_page
-        admin.goto(site_url(live_server, pharmacy, "/admin/ordonnances/"))
+        admin.goto(site_url(live_server, pharmacy, "/admin/"))
         assert "/admin/login/" in admin.url
         admin_login(admin, admin.url, pharmacist.username, totp_device=device)
-        admin.wait_for_url("**/admin/ordonnances/**")
+        admin.locator(".sidebar a", has_text="Ordonnances").click()
+        admin.wait_for_url("**/admin/ordonnances/")
         listing = admin.locator("table.listing")
         assert reference in listing.inner_text()
         screenshot(admin, "admin-ordonnances-desktop")
