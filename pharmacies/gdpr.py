@@ -236,7 +236,13 @@ def collect_patient_data(pharmacy, email: str | None = None, phone: str | None =
 
 
 def export_patient_data(
-    pharmacy, email: str | None = None, phone: str | None = None, *, user=None, request=None
+    pharmacy,
+    email: str | None = None,
+    phone: str | None = None,
+    *,
+    user=None,
+    request=None,
+    label: str = "",
 ) -> bytes:
     """A ZIP holding the data as JSON and the decrypted prescription files; logged."""
     records = find_patient_records(pharmacy, email, phone)
@@ -257,13 +263,20 @@ def export_patient_data(
         request=request,
         subject=records.subject,
         detail=records.counts(),
+        label=label,
     )
     logger.info("GDPR export for pharmacy %s: %s", pharmacy.pk, records.counts())
     return buffer.getvalue()
 
 
 def erase_patient_data(
-    pharmacy, email: str | None = None, phone: str | None = None, *, user=None, request=None
+    pharmacy,
+    email: str | None = None,
+    phone: str | None = None,
+    *,
+    user=None,
+    request=None,
+    label: str = "",
 ) -> dict[str, int]:
     """Delete the patient's records, files and messages in that pharmacy; logged.
 
@@ -296,6 +309,7 @@ def erase_patient_data(
             request=request,
             subject=records.subject,
             detail=counts,
+            label=label,
         )
         transaction.on_commit(lambda: _delete_stored(storage, stored))
     logger.info("GDPR erasure for pharmacy %s: %s", pharmacy.pk, counts)

@@ -3,7 +3,8 @@
 Wagtail's page views (edit, delete, copy, move, history, revisions, preview, explorer, add child)
 check page permissions and answer a permission redirect, which tells staff that the page exists.
 For a page inside another pharmacy's tree, this answers 404 first. Pages outside every pharmacy's
-tree (the agency's blog, the root) keep Wagtail's own permission handling.
+tree (the agency's blog, the root), and users who work for no pharmacy (agency editors), keep
+Wagtail's own permission handling.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ class ForeignPharmacyPagesMiddleware:
             return None
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or user.is_superuser:
+            return None
+        if not tenancy.pharmacy_ids_for_user(user):
+            # Agency editors belong to no pharmacy: Wagtail's own permission answer stands.
             return None
         for path in Page.objects.filter(pk__in=page_ids).values_list("path", flat=True):
             owner = pharmacy_of_page(path)

@@ -116,7 +116,9 @@ class PharmacyScopedViewSet(ModelViewSet):
     def get_index_view_kwargs(self, **kwargs):
         kwargs = super().get_index_view_kwargs(**kwargs)
         if self.list_select_related:
-            kwargs["queryset"] = self.model._default_manager.select_related(*self.list_select_related)
+            kwargs["queryset"] = self.model._default_manager.select_related(
+                *self.list_select_related
+            )
         return kwargs
 
     def get_form_class(self, for_update=False):

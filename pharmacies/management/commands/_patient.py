@@ -25,3 +25,14 @@ def pharmacy_and_contact(options):
         if to_e164(phone) is None:
             raise CommandError(f"Invalid phone number {phone!r}")
     return pharmacy, email or None, phone or None
+
+
+def command_label(name: str) -> str:
+    """Who ran a command, for the audit trail: the operating-system account."""
+    import getpass
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "unknown"
+    return f"{name} ({who})"[:150]

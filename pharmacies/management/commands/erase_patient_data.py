@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from pharmacies import gdpr
 
-from ._patient import add_patient_arguments, pharmacy_and_contact
+from ._patient import add_patient_arguments, command_label, pharmacy_and_contact
 
 
 class Command(BaseCommand):
@@ -22,5 +22,7 @@ class Command(BaseCommand):
         summary = ", ".join(f"{n} {what}" for what, n in counts.items())
         if not options["yes"]:
             raise CommandError(f"Would erase {summary}. Run again with --yes to erase.")
-        counts = gdpr.erase_patient_data(pharmacy, email, phone)
+        counts = gdpr.erase_patient_data(
+            pharmacy, email, phone, label=command_label("erase_patient_data")
+        )
         self.stdout.write(f"Erased {', '.join(f'{n} {what}' for what, n in counts.items())}.")

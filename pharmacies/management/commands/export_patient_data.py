@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 
 from pharmacies import gdpr
 
-from ._patient import add_patient_arguments, pharmacy_and_contact
+from ._patient import add_patient_arguments, command_label, pharmacy_and_contact
 
 
 class Command(BaseCommand):
@@ -19,7 +19,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         pharmacy, email, phone = pharmacy_and_contact(options)
         counts = gdpr.find_patient_records(pharmacy, email, phone).counts()
-        archive = gdpr.export_patient_data(pharmacy, email, phone)
+        archive = gdpr.export_patient_data(
+            pharmacy, email, phone, label=command_label("export_patient_data")
+        )
         output = Path(options["output"])
         output.write_bytes(archive)
         output.chmod(0o600)
