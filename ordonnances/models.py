@@ -9,6 +9,8 @@ from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pharmacies.models import AppendOnlyQuerySet
+
 # No 0/O, 1/I/L: a reference is read aloud at the counter and typed from an SMS.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 REFERENCE_LENGTH = 6
@@ -278,14 +280,6 @@ class StatusChange(models.Model):
 class AccessAction(models.TextChoices):
     VIEW = "view", _("Affichage")
     DOWNLOAD = "download", _("Téléchargement")
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("File access logs are append-only")
-
-    def delete(self):
-        raise PermissionError("File access logs are append-only")
 
 
 class FileAccessLog(models.Model):

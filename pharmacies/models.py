@@ -320,11 +320,13 @@ class AuditAction(models.TextChoices):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
+    """Audit trails: the ORM refuses bulk updates and deletes (see also the models' save/delete)."""
+
     def update(self, **kwargs):
-        raise PermissionError("Audit events are append-only")
+        raise PermissionError(f"{self.model.__name__} rows are append-only")
 
     def delete(self):
-        raise PermissionError("Audit events are append-only")
+        raise PermissionError(f"{self.model.__name__} rows are append-only")
 
 
 class AuditEvent(models.Model):
