@@ -27,3 +27,14 @@ def legal_page(context):
     if site is None:
         return None
     return LegalNoticePage.objects.live().descendant_of(site.root_page).first()
+
+
+@register.simple_tag(takes_context=True)
+def news_search_url(context):
+    """Where the header's search box sends: this site's news search (only what the site shows)."""
+    from cms.blog.models import news_index_for_site
+
+    index = news_index_for_site(context.get("current_site"))
+    if index is None:
+        return ""
+    return index.get_url(context.get("request")) + "recherche/"

@@ -107,3 +107,12 @@ def test_production_settings_refuse_unsafe_start(env, message):
     )
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_every_page_has_a_search_box_for_that_sites_news(client_a, client_b):
+    for client in (client_a, client_b):
+        html = client.get("/mentions-legales/").content.decode()
+        assert 'role="search"' in html
+        assert 'action="/actualites/recherche/"' in html
+    results = client_a.get("/actualites/recherche/", {"q": "vaccination"})
+    assert results.status_code == 200
