@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -184,3 +184,11 @@ def booking_action_view(request, pk, action):
             + timezone.localdate(booking.start).isoformat()
         )
     return HttpResponseRedirect(target)
+
+
+def closures_view(request):
+    """Opens the user's pharmacy record at its hours and closures (the list when there are several)."""
+    pharmacies = list(tenancy.pharmacies_for_user(request.user).values_list("pk", flat=True)[:2])
+    if len(pharmacies) == 1:
+        return redirect(reverse("pharmacies:edit", args=[pharmacies[0]]))
+    return redirect(reverse("pharmacies:index"))

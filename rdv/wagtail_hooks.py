@@ -61,6 +61,28 @@ class AgendaViewSet(ViewSet):
         )
 
 
+class ClosuresViewSet(ViewSet):
+    """Closures live on the pharmacy record (hours, holidays); the agenda menu leads there too."""
+
+    name = "rdv_closures"
+    icon = "time"
+    menu_label = _("Fermetures et horaires")
+    menu_order = 130
+
+    def get_urlpatterns(self):
+        return [path("", admin_views.closures_view, name="index")]
+
+    def get_menu_item(self, order=None):
+        return PermissionMenuItem(
+            self.menu_label,
+            self.menu_url,
+            name="rdv-closures",
+            icon_name=self.icon,
+            order=self.get_menu_item_order(order),
+            permission="pharmacies.change_pharmacy",
+        )
+
+
 def _scoped_services(request):
     if request is None:
         return Service.objects.none()
@@ -127,6 +149,7 @@ class RdvViewSetGroup(ViewSetGroup):
         AgendaViewSet(),
         BookingViewSet("rdv_bookings"),
         ServiceViewSet("rdv_services"),
+        ClosuresViewSet(),
     )
 
 

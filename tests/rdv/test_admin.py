@@ -159,3 +159,13 @@ def test_demo_seed_and_default_page_are_idempotent(pharmacy_a):
     assert workshop.capacity == 6 and workshop.hours.count() == 2
     home = pharmacy_a.site.root_page.specific
     assert config.pharmacy_default_pages(home) == []
+
+
+def test_closures_menu_opens_own_pharmacy(admin_client_a, pharmacy_a, pharmacy_b):
+    from django.urls import reverse
+
+    response = admin_client_a.get(reverse("rdv_closures:index"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("pharmacies:edit", args=[pharmacy_a.pk])
+    menu = admin_client_a.get(reverse("wagtailadmin_home")).content.decode()
+    assert "Fermetures et horaires" in menu
