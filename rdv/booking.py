@@ -352,11 +352,15 @@ def send_due_reminders(now: datetime | None = None) -> int:
             ).update(reminder_sent_at=now)
             if not claimed:
                 continue
-            BookingChange.objects.create(booking=booking, action=BookingChange.Action.REMINDED)
+            reminded = BookingChange.objects.create(
+                booking=booking, action=BookingChange.Action.REMINDED
+            )
+            # Keyed on this reminder's history row, so a booking moved after its reminder gets
+            # one for its new time too (the outbox sends once per object and event).
             notify_patient(
                 pharmacy=booking.pharmacy,
                 event="booking_reminder",
-                obj=booking,
+                obj=reminded,
                 email=booking.email,
                 phone=booking.phone,
                 channels=booking.channels,

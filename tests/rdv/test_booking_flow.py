@@ -295,3 +295,29 @@ def test_workshop_with_several_seats(
     )
     assert "vient d" in response.content.decode()
     assert Booking.objects.filter(service=workshop).count() == 3
+
+
+def test_booking_moved_after_its_reminder_gets_a_reminder_for_the_new_time(
+    pharmacy_a, service_a, django_capture_on_commit_callbacks
+):
+    tuesday = datetime(2026, 3, 10, 9, 0, tzinfo=PARIS)
+    with time_machine.travel(datetime(2026, 3, 6, 10, 0, tzinfo=PARIS), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            made, _ = operations.create_booking(
+                service=service_a,
+                start=tuesday,
+                first_name="Jeanne",
+                last_name="Dupont",
+                phone="+33612345678",
+                email="jeanne@example.fr",
+            )
+    with time_machine.travel(datetime(2026, 3, 9, 9, 30, tzinfo=PARIS), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert operations.send_due_reminders() == 1
+            operations.move_booking(made, tuesday + timedelta(days=1), by_patient=True)
+    mail.outbox.clear()
+    with time_machine.travel(datetime(2026, 3, 10, 9, 30, tzinfo=PARIS), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert operations.send_due_reminders() == 1
+    reminders = [m for m in mail.outbox if "Rappel" in m.subject]
+    assert len(reminders) == 1 and reminders[0].to == ["jeanne@example.fr"]
