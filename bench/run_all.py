@@ -212,18 +212,35 @@ def timed_get(client, url, runs=30):
     return statistics.median(times), len(queries), response
 
 
-def interleaved(client, urls, rounds=40):
-    """Median time of each URL, requests alternating so a shared machine's noise hits all alike."""
+def interleaved(client, urls, rounds=40, before=None):
+    """Median time of each URL, requests alternating so a shared machine's noise hits all alike.
+
+    `before(url)`, if given, runs untimed before each request (e.g. to empty a cache).
+    """
     times = {url: [] for url in urls}
     for url in urls:
         for _ in range(3):
             assert client.get(url).status_code == 200
     for _ in range(rounds):
         for url in urls:
+            if before is not None:
+                before(url)
             started = time.perf_counter()
             client.get(url)
             times[url].append(time.perf_counter() - started)
     return [statistics.median(times[url]) for url in urls]
+
+
+def cold_queries(client, url) -> int:
+    """Queries of one request with every cached fragment forgotten first."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
 
 
 def bench_render(pharmacy):
@@ -240,6 +257,10 @@ def bench_render(pharmacy):
     twin_url = twin.url_path[len(pharmacy.site.root_page.url_path) - 1 :]
     _, q_large, _ = timed_get(client, "/", runs=1)
     _, q_base, _ = timed_get(client, twin_url, runs=1)
+    cold_small = cold_queries(client, "/")
+    add_services(pharmacy, 40)
+    add_posts(pharmacy, 90)
+    cold_large = cold_queries(client, "/")
     large, base = interleaved(client, ["/", twin_url])
     ratio = large / base
     row(
@@ -250,6 +271,18 @@ def bench_render(pharmacy):
         f"{q_small} (2 services, 3 posts) = {q_large} (20, 60); plain {q_base}",
         "<= 1.3x, same queries",
         ratio <= 1.3 and q_small == q_large,
+    )
+    from django.core.cache import cache
+
+    cold, cold_base = interleaved(client, ["/", twin_url], before=lambda url: cache.clear())
+    row(
+        "1 render, fragment cache emptied before each request / plain page, same",
+        ms(cold),
+        ms(cold_base),
+        f"{cold / cold_base:.2f}x",
+        f"{cold_small} (20 services, 60 posts) = {cold_large} (40, 90); plain {q_base}",
+        "for reference: the first visitor after a publish",
+        None,
     )
     return large, q_large
 

@@ -9,7 +9,8 @@ production, so a hit costs two cache round trips and no database query.
 Keys hold the host, path, query string and language, plus two version tokens: one per hostname and
 one global. Publishing, unpublishing, moving or deleting a page replaces its site's token (the agency
 site's pages, whose news is syndicated everywhere, replace the global one); so does any change to the
-Pharmacy record shown in every header and footer (name, hours, closures, pharmacists). Old entries
+Pharmacy record shown in every header and footer (name, hours, closures, pharmacists) and of its
+services (the booking block's first step, cached by `cms.fragments`). Old entries
 are never read again and expire on their own. A token that the cache evicted is simply re-created,
 which also invalidates everything under it: stale pages are never served.
 
@@ -202,7 +203,7 @@ def _page_moved(sender, instance, **kwargs):
 
 
 def _connect_model_purges():
-    """The Pharmacy record and its inline rows appear on every page of its site."""
+    """The Pharmacy record, its inline rows and its services appear on pages of its site."""
     from wagtail.models import Page, Site
 
     from pharmacies.models import Closure, OpeningHours, Pharmacy, TitularPharmacist
@@ -222,7 +223,9 @@ def _connect_model_purges():
     def page_deleted(sender, instance, **kwargs):
         purge_all()
 
-    for model in (Pharmacy, OpeningHours, Closure, TitularPharmacist):
+    from rdv.models import Service
+
+    for model in (Pharmacy, OpeningHours, Closure, TitularPharmacist, Service):
         for signal in (post_save, post_delete):
             signal.connect(
                 pharmacy_changed, sender=model, weak=False, dispatch_uid=f"pagecache-{model}"

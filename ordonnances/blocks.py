@@ -3,8 +3,15 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from cms.forms_guard import TOKEN_FIELD, make_token
+from cms.fragments import FOR_CACHE, CachedFragmentMixin, hole
 
-class PrescriptionUploadBlock(blocks.StructBlock):
+
+def _fresh_token(value, context) -> str:
+    return make_token(context["page"].pk)
+
+
+class PrescriptionUploadBlock(CachedFragmentMixin, blocks.StructBlock):
     title = blocks.CharBlock(label=_("titre"), default=_("Envoyer mon ordonnance"))
     intro = blocks.RichTextBlock(label=_("introduction"), required=False)
     confirmation_text = blocks.RichTextBlock(
@@ -12,6 +19,12 @@ class PrescriptionUploadBlock(blocks.StructBlock):
         required=False,
         help_text=_("Affiché au patient après l'envoi, avec la référence."),
     )
+
+    fragment_holes = {"form-token": _fresh_token}
+
+    def fragment_cacheable(self, value, context) -> bool:
+        """Not once the POST handler shows this block's form again with the patient's input."""
+        return context.get("block_id") not in (context.get("bound_forms") or {})
 
     def get_context(self, value, parent_context=None):
         """The unbound form, or the bound one the POST handler re-renders with its errors."""
@@ -26,7 +39,11 @@ class PrescriptionUploadBlock(blocks.StructBlock):
         from .views import page_route_url
 
         form = (context.get("bound_forms") or {}).get(block_id)
-        if form is None:
+        if form is None and context.get(FOR_CACHE):
+            form = PrescriptionUploadForm(
+                pharmacy=pharmacy, initial={TOKEN_FIELD: hole("form-token")}
+            )
+        elif form is None:
             form = PrescriptionUploadForm(pharmacy=pharmacy, page_id=page.id)
         form.annotate_for_rendering()
         context["form"] = form

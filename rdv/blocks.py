@@ -1,7 +1,12 @@
 """The appointment booking form as a block a pharmacist can drop on any page."""
 
+import secrets
+
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+
+from cms.forms_guard import make_token
+from cms.fragments import CachedFragmentMixin
 
 SERVICE_CATEGORIES = [
     ("vaccination", _("Vaccination")),
@@ -12,7 +17,15 @@ SERVICE_CATEGORIES = [
 ]
 
 
-class AppointmentBookingBlock(blocks.StructBlock):
+def _fresh_token(value, context) -> str:
+    return make_token(context["page"].pk)
+
+
+def _fresh_nonce(value, context) -> str:
+    return secrets.token_urlsafe(24)
+
+
+class AppointmentBookingBlock(CachedFragmentMixin, blocks.StructBlock):
     title = blocks.CharBlock(label=_("titre"), default=_("Prendre rendez-vous"))
     intro = blocks.RichTextBlock(label=_("introduction"), required=False)
     categories = blocks.MultipleChoiceBlock(
@@ -21,6 +34,16 @@ class AppointmentBookingBlock(blocks.StructBlock):
         required=False,
         help_text=_("Vide : toutes les prestations actives de la pharmacie."),
     )
+
+    fragment_holes = {"form-token": _fresh_token, "nonce": _fresh_nonce}
+
+    def fragment_cacheable(self, value, context) -> bool:
+        """Only the first step, before the patient picked anything or posted the form."""
+        block_id = context.get("block_id")
+        step = context.get("rdv_step") or {}
+        return step.get("block_id") != block_id and block_id not in (
+            context.get("bound_forms") or {}
+        )
 
     def get_context(self, value, parent_context=None):
         """Adds the step the patient is at (service, day, time, details) and the form to show."""

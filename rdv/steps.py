@@ -13,6 +13,9 @@ from urllib.parse import urlencode
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.forms_guard import TOKEN_FIELD
+from cms.fragments import FOR_CACHE, hole
+
 from . import availability
 from .forms import BookingForm, parse_start
 from .models import Service
@@ -108,6 +111,13 @@ def block_context(value, parent_context) -> dict:
     ctx["errors"] = state.get("errors", [])
     service = state.get("service")
     ctx["service"] = service
+    if service is None and parent_context.get(FOR_CACHE):
+        ctx["form"] = BookingForm(
+            services=qs,
+            block_id=block_id,
+            initial={TOKEN_FIELD: hole("form-token"), "nonce": hole("nonce")},
+        )
+        return ctx
     if service is None:
         ctx["form"] = BookingForm(page_id=page.pk, services=qs, block_id=block_id)
         return ctx

@@ -9,11 +9,19 @@ from .factories import make_pharmacy, make_staff, make_superuser
 
 
 @pytest.fixture(autouse=True)
-def _reset_sms_outbox():
-    """Every test starts with an empty SMS outbox, like Django's mail.outbox."""
+def _reset_sms_outbox_and_cache():
+    """Every test starts with an empty SMS outbox, like Django's mail.outbox, and an empty cache.
+
+    The database is rolled back between tests but the in-memory cache is not: a page or block
+    cached by one test must not be served to the next one, whose rows may reuse the same ids.
+    """
+    from django.core.cache import caches
+
     from cms.notifications.sms import reset_outbox
 
     reset_outbox()
+    for alias in caches:
+        caches[alias].clear()
 
 
 def pytest_collection_modifyitems(config, items):

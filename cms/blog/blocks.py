@@ -3,8 +3,10 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from cms.fragments import CachedFragmentMixin
 
-class LatestNewsBlock(blocks.StructBlock):
+
+class LatestNewsBlock(CachedFragmentMixin, blocks.StructBlock):
     title = blocks.CharBlock(label=_("titre"), default=_("Actualités"))
     count = blocks.IntegerBlock(label=_("nombre d'articles"), default=3, min_value=1, max_value=12)
 

@@ -256,6 +256,8 @@ else:
 # Whole-page cache of anonymous GETs of `public` pages, purged on publish (cms/caching.py).
 OFFICINE_PAGE_CACHE = env_bool("OFFICINE_PAGE_CACHE", True)
 OFFICINE_PAGE_CACHE_SECONDS = int(os.environ.get("OFFICINE_PAGE_CACHE_SECONDS", 300))
+# The form and news blocks' HTML per site, with per-visitor holes (cms/fragments.py).
+OFFICINE_FRAGMENT_CACHE = env_bool("OFFICINE_FRAGMENT_CACHE", True)
 
 # Prescription files: limits and encryption keys (comma-separated, newest first).
 OFFICINE_UPLOAD_MAX_BYTES = int(os.environ.get("OFFICINE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
