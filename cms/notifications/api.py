@@ -13,8 +13,8 @@ from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
 from . import dispatch
@@ -82,12 +82,18 @@ def _render(template_name: str, context: dict) -> str:
         return render_to_string(template_name, context)
 
 
+def _render_plain(template_name: str, context: dict) -> str:
+    """Subjects, text bodies and SMS are not HTML: "l'Église" must not arrive as "l&#x27;Église"."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
 def _enqueue_email(pharmacy, event, obj, recipient, context, attachments, *, to_pharmacy):
     ctx = template_context(pharmacy, obj, context)
     ctx["to_pharmacy"] = to_pharmacy
     try:
-        subject = " ".join(_render(f"emails/{event}.subject.txt", ctx).split())
-        body_text = _render(f"emails/{event}.txt", ctx).strip() + "\n"
+        subject = " ".join(_render_plain(f"emails/{event}.subject.txt", ctx).split())
+        body_text = _render_plain(f"emails/{event}.txt", ctx).strip() + "\n"
         body_html = _render(f"emails/{event}.html", ctx)
     except TemplateDoesNotExist:
         logger.error("Email templates missing for event %s; nothing queued", event)
@@ -110,7 +116,7 @@ def _enqueue_email(pharmacy, event, obj, recipient, context, attachments, *, to_
 def _enqueue_sms(pharmacy, event, obj, number, context):
     ctx = template_context(pharmacy, obj, context)
     try:
-        body = " ".join(_render(f"sms/{event}.txt", ctx).split())
+        body = " ".join(_render_plain(f"sms/{event}.txt", ctx).split())
     except TemplateDoesNotExist:
         logger.info("No SMS template for event %s; SMS skipped", event)
         return None

@@ -141,3 +141,17 @@ def test_unknown_event_queues_nothing_and_does_not_break_the_request(
         == []
     )
     assert not OutboxMessage.objects.exists()
+
+
+def test_plain_text_parts_show_the_pharmacy_name_as_typed(committed):
+    from tests.factories import make_pharmacy
+
+    pharmacy = make_pharmacy("Pharmacie de l'Église & Fils", "eglise.test")
+    committed(_notify, pharmacy, pharmacy.site.root_page)
+    [sent] = mail.outbox
+    assert sent.subject == "Message de test de Pharmacie de l'Église & Fils"
+    assert "Pharmacie de l'Église & Fils" in sent.body
+    html, _mimetype = sent.alternatives[0]
+    assert "Pharmacie de l&#x27;Église &amp; Fils" in html  # the HTML part stays escaped
+    [text] = sms.outbox
+    assert text.body.startswith("Pharmacie de l'Église & Fils : ")
