@@ -33,6 +33,11 @@ def make_token(page_id: int, *, already_filled: bool = False) -> str:
     return signing.dumps({"p": page_id, "t": shown_at}, salt=SALT, compress=True)
 
 
+def token_for_block(value, context) -> str:
+    """A fresh token for the page a (cached) form block is rendered on: see `cms.fragments`."""
+    return make_token(context["page"].pk)
+
+
 @dataclass
 class GuardResult:
     ok: bool

@@ -3,12 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
-from cms.forms_guard import TOKEN_FIELD, make_token
+from cms.forms_guard import TOKEN_FIELD, token_for_block
 from cms.fragments import FOR_CACHE, CachedFragmentMixin, hole
-
-
-def _fresh_token(value, context) -> str:
-    return make_token(context["page"].pk)
 
 
 class PrescriptionUploadBlock(CachedFragmentMixin, blocks.StructBlock):
@@ -20,7 +16,7 @@ class PrescriptionUploadBlock(CachedFragmentMixin, blocks.StructBlock):
         help_text=_("Affiché au patient après l'envoi, avec la référence."),
     )
 
-    fragment_holes = {"form-token": _fresh_token}
+    fragment_holes = {"form-token": token_for_block}
 
     def fragment_cacheable(self, value, context) -> bool:
         """Not once the POST handler shows this block's form again with the patient's input."""

@@ -5,7 +5,7 @@ import secrets
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
-from cms.forms_guard import make_token
+from cms.forms_guard import token_for_block
 from cms.fragments import CachedFragmentMixin
 
 SERVICE_CATEGORIES = [
@@ -15,10 +15,6 @@ SERVICE_CATEGORIES = [
     ("atelier", _("Atelier")),
     ("autre", _("Autre")),
 ]
-
-
-def _fresh_token(value, context) -> str:
-    return make_token(context["page"].pk)
 
 
 def _fresh_nonce(value, context) -> str:
@@ -35,7 +31,7 @@ class AppointmentBookingBlock(CachedFragmentMixin, blocks.StructBlock):
         help_text=_("Vide : toutes les prestations actives de la pharmacie."),
     )
 
-    fragment_holes = {"form-token": _fresh_token, "nonce": _fresh_nonce}
+    fragment_holes = {"form-token": token_for_block, "nonce": _fresh_nonce}
 
     def fragment_cacheable(self, value, context) -> bool:
         """Only the first step, before the patient picked anything or posted the form."""
