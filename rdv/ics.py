@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from .models import Booking, BookingStatus
@@ -28,9 +29,12 @@ def booking_ics(booking: Booking, manage_url: str = "") -> bytes:
     organizer = vCalAddress(f"mailto:{pharmacy.email}")
     organizer.params["cn"] = vText(pharmacy.name)
     event.add("organizer", organizer)
-    description = f"Référence {booking.reference}. Téléphone de la pharmacie : {pharmacy.phone}."
+    description = _("Référence %(reference)s. Téléphone de la pharmacie : %(phone)s.") % {
+        "reference": booking.reference,
+        "phone": pharmacy.phone,
+    }
     if manage_url:
-        description += f"\nAnnuler ou déplacer : {manage_url}"
+        description += "\n" + _("Annuler ou déplacer : %(url)s") % {"url": manage_url}
         event.add("url", manage_url)
     event.add("description", description)
     event.add("status", "CANCELLED" if booking.status == BookingStatus.CANCELLED else "CONFIRMED")

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from cms.notifications.api import template_context
 from cms.notifications.phones import display, is_mobile, to_e164
@@ -57,10 +58,12 @@ def test_every_email_event_renders_in_the_pharmacy_layout(event, pharmacy_a):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
 @pytest.mark.parametrize("event", SMS_EVENTS)
-def test_every_sms_event_fits_in_two_segments(event, pharmacy_a):
+def test_every_sms_event_fits_in_two_segments(event, language, pharmacy_a):
     ctx = template_context(pharmacy_a, pharmacy_a, {"reference": "ABCD-1234"})
-    body = " ".join(render_to_string(f"sms/{event}.txt", ctx).split())
+    with translation.override(language):
+        body = " ".join(render_to_string(f"sms/{event}.txt", ctx).split())
     assert body
     assert segment_count(body) <= 2, body
 
