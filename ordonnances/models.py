@@ -107,6 +107,10 @@ class Prescription(models.Model):
         blank=True,
         help_text=_("Produits manquants, motif du refus… visible par le patient."),
     )
+    # The patient's language when sending it: every message about it is sent in that language.
+    language = models.CharField(
+        _("langue"), max_length=10, default=settings.LANGUAGE_CODE, editable=False
+    )
     created_at = models.DateTimeField(_("reçue le"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
     closed_at = models.DateTimeField(_("clôturée le"), null=True, blank=True)

@@ -19,7 +19,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from cms.notifications.api import notify_patient, notify_pharmacy
+from cms.notifications.api import notify_patient, notify_pharmacy, patient_language
 from pharmacies import audit
 
 from .files import CleanFile, encrypt, key_fingerprint, make_thumbnail
@@ -123,7 +123,9 @@ def create_prescription(*, pharmacy, fields: dict, uploads: list[Upload]) -> Pre
     written: list[tuple] = []
     try:
         with transaction.atomic():
-            prescription = Prescription.objects.create(pharmacy=pharmacy, **fields)
+            prescription = Prescription.objects.create(
+                pharmacy=pharmacy, language=patient_language(), **fields
+            )
             for upload, content, thumbnail in encrypted:
                 row = PrescriptionFile(
                     prescription=prescription,
@@ -176,6 +178,7 @@ def _notify_received(prescription: Prescription) -> None:
         phone=prescription.phone or None,
         channels=prescription.channels,
         context=_patient_context(prescription),
+        language=prescription.language,
     )
     notify_pharmacy(
         pharmacy=prescription.pharmacy,
@@ -267,6 +270,7 @@ def change_status(
                 phone=locked.phone or None,
                 channels=locked.channels,
                 context={**_patient_context(locked), "note": locked.status_note},
+                language=locked.language,
             )
     prescription.refresh_from_db()
     logger.info(

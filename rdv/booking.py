@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from cms.notifications.api import notify_patient, notify_pharmacy
+from cms.notifications.api import notify_patient, notify_pharmacy, patient_language
 
 from . import availability, links, slots
 from .ics import booking_ics
@@ -106,7 +106,9 @@ def notification_context(booking: Booking) -> dict:
 
 
 def _ics_attachment(booking: Booking):
-    return [("rendez-vous.ics", booking_ics(booking, links.manage_url(booking)), "text/calendar")]
+    with translation.override(booking.language):
+        content = booking_ics(booking, links.manage_url(booking))
+    return [("rendez-vous.ics", content, "text/calendar")]
 
 
 def create_booking(
@@ -159,6 +161,8 @@ def create_booking(
                 notify_by=notify_by,
                 idempotency_key=key,
                 booked_by_staff=staff,
+                # Over the phone the admin's language says nothing about the patient's.
+                language=settings.LANGUAGE_CODE if staff else patient_language(),
             )
             BookingChange.objects.create(
                 booking=booking,
@@ -174,6 +178,7 @@ def create_booking(
                 email=booking.email,
                 phone=booking.phone,
                 channels=booking.channels,
+                language=booking.language,
                 context=notification_context(booking),
                 attachments=_ics_attachment(booking),
             )
@@ -244,6 +249,7 @@ def cancel_booking(
             email=booking.email,
             phone=booking.phone,
             channels=booking.channels,
+            language=booking.language,
             context=context,
         )
         if by_patient:
@@ -302,6 +308,7 @@ def move_booking(
                 email=booking.email,
                 phone=booking.phone,
                 channels=booking.channels,
+                language=booking.language,
                 context=context,
                 attachments=_ics_attachment(booking),
             )
@@ -364,6 +371,7 @@ def send_due_reminders(now: datetime | None = None) -> int:
                 email=booking.email,
                 phone=booking.phone,
                 channels=booking.channels,
+                language=booking.language,
                 context=notification_context(booking),
             )
             sent += 1

@@ -4,6 +4,9 @@ Call these inside the same `transaction.atomic()` as the business record: they r
 now (so what is sent is what was true at that moment), store it in the outbox, and hand it to Celery
 only once the transaction commits. Calling twice for the same object, event, channel and recipient
 sends once.
+
+A patient's message is rendered in the patient's language (the row keeps it); a pharmacy's in the
+site's default language, whoever triggered it.
 """
 
 from __future__ import annotations
@@ -37,20 +40,26 @@ def notify_patient(
     channels=ALL_CHANNELS,
     context: dict | None = None,
     attachments=(),
+    language: str | None = None,
 ) -> list[OutboxMessage]:
-    """Queue `event` to a patient on each channel the pharmacy enabled and the patient can receive."""
+    """Queue `event` to a patient on each channel the pharmacy enabled and the patient can receive.
+
+    `language` is the one stored with the patient's booking or prescription; without it, the
+    active language (the patient's own request).
+    """
+    language = supported_language(language) if language else patient_language()
     messages = []
     channels = set(channels or ())
     if Channel.EMAIL in channels and pharmacy.email_enabled and email and email.strip():
         message = _enqueue_email(
-            pharmacy, event, obj, email.strip(), context, attachments, to_pharmacy=False
+            pharmacy, event, obj, email.strip(), context, attachments, language, to_pharmacy=False
         )
         if message:
             messages.append(message)
     if Channel.SMS in channels and pharmacy.sms_enabled and phone:
         number = to_e164(phone)
         if number and is_mobile(number):
-            message = _enqueue_sms(pharmacy, event, obj, number, context)
+            message = _enqueue_sms(pharmacy, event, obj, number, context, language)
             if message:
                 messages.append(message)
         else:
@@ -63,8 +72,32 @@ def notify_pharmacy(*, pharmacy, event: str, obj, context: dict | None = None):
     if not pharmacy.notification_email:
         return None
     return _enqueue_email(
-        pharmacy, event, obj, pharmacy.notification_email, context, (), to_pharmacy=True
+        pharmacy,
+        event,
+        obj,
+        pharmacy.notification_email,
+        context,
+        (),
+        settings.LANGUAGE_CODE,
+        to_pharmacy=True,
     )
+
+
+def patient_language() -> str:
+    """The language of the request being served, to store with what a patient sends or books.
+
+    Messages about that record are sent later too (a reminder from beat, a status set by the
+    pharmacist from an admin in any language); they must be in the language the patient used.
+    """
+    return supported_language(translation.get_language())
+
+
+def supported_language(language: str | None) -> str:
+    """`language` as one of settings.LANGUAGES ("en-gb" → "en"), else the site's default."""
+    try:
+        return translation.get_supported_language_variant(language or settings.LANGUAGE_CODE)
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 def template_context(pharmacy, obj, context: dict | None) -> dict:
@@ -77,24 +110,19 @@ def template_context(pharmacy, obj, context: dict | None) -> dict:
     }
 
 
-def _render(template_name: str, context: dict) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return render_to_string(template_name, context)
-
-
 def _render_plain(template_name: str, context: dict) -> str:
     """Subjects, text bodies and SMS are not HTML: "l'Église" must not arrive as "l&#x27;Église"."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return get_template(template_name).template.render(Context(context, autoescape=False))
+    return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
-def _enqueue_email(pharmacy, event, obj, recipient, context, attachments, *, to_pharmacy):
+def _enqueue_email(pharmacy, event, obj, recipient, context, attachments, language, *, to_pharmacy):
     ctx = template_context(pharmacy, obj, context)
     ctx["to_pharmacy"] = to_pharmacy
     try:
-        subject = " ".join(_render_plain(f"emails/{event}.subject.txt", ctx).split())
-        body_text = _render_plain(f"emails/{event}.txt", ctx).strip() + "\n"
-        body_html = _render(f"emails/{event}.html", ctx)
+        with translation.override(language):
+            subject = " ".join(_render_plain(f"emails/{event}.subject.txt", ctx).split())
+            body_text = _render_plain(f"emails/{event}.txt", ctx).strip() + "\n"
+            body_html = render_to_string(f"emails/{event}.html", ctx)
     except TemplateDoesNotExist:
         logger.error("Email templates missing for event %s; nothing queued", event)
         return None
@@ -110,13 +138,15 @@ def _enqueue_email(pharmacy, event, obj, recipient, context, attachments, *, to_
         attachments=OutboxMessage.encode_attachments(attachments),
         sender_name=pharmacy.name,
         reply_to=pharmacy.email,
+        language=language,
     )
 
 
-def _enqueue_sms(pharmacy, event, obj, number, context):
+def _enqueue_sms(pharmacy, event, obj, number, context, language):
     ctx = template_context(pharmacy, obj, context)
     try:
-        body = " ".join(_render_plain(f"sms/{event}.txt", ctx).split())
+        with translation.override(language):
+            body = " ".join(_render_plain(f"sms/{event}.txt", ctx).split())
     except TemplateDoesNotExist:
         logger.info("No SMS template for event %s; SMS skipped", event)
         return None
@@ -130,6 +160,7 @@ def _enqueue_sms(pharmacy, event, obj, number, context):
         recipient=number,
         body_text=body,
         sender_name=pharmacy.sms_sender or settings.SMS_DEFAULT_SENDER,
+        language=language,
     )
 
 

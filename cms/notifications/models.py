@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -51,6 +52,10 @@ class OutboxMessage(models.Model):
     attachments = models.JSONField(_("pièces jointes"), default=list, blank=True)
     sender_name = models.CharField(_("expéditeur"), max_length=120, blank=True)
     reply_to = models.EmailField(_("répondre à"), blank=True)
+    # What the message was rendered in: the patient's language, or the site's for the pharmacy.
+    language = models.CharField(
+        _("langue"), max_length=10, default=settings.LANGUAGE_CODE, editable=False
+    )
 
     status = models.CharField(
         _("statut"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True

@@ -5,6 +5,7 @@ import email
 import pytest
 from django.core import mail
 from django.db import transaction
+from django.utils import translation
 
 from cms.notifications import sms
 from cms.notifications.api import notify_patient, notify_pharmacy
@@ -155,3 +156,42 @@ def test_plain_text_parts_show_the_pharmacy_name_as_typed(committed):
     assert "Pharmacie de l&#x27;Église &amp; Fils" in html  # the HTML part stays escaped
     [text] = sms.outbox
     assert text.body.startswith("Pharmacie de l'Église & Fils : ")
+
+
+@pytest.mark.parametrize(
+    ("active", "stored"), [("en", "en"), ("en-gb", "en"), ("fr", "fr"), ("de", "fr")]
+)
+def test_patient_message_is_written_in_the_active_language_and_remembers_it(
+    pharmacy_a, subject_obj, committed, active, stored
+):
+    with translation.override(active):
+        messages = committed(_notify, pharmacy_a, subject_obj)
+    assert {m.language for m in messages} == {stored}
+    [sent] = mail.outbox
+    [text] = sms.outbox
+    if stored == "en":
+        assert sent.subject == "Test message from Pharmacie A"
+        assert text.body == "Pharmacie A: notification test message. Ref. R-42"
+    else:
+        assert sent.subject == "Message de test de Pharmacie A"
+        assert text.body == "Pharmacie A : message de test des notifications. Ref. R-42"
+
+
+def test_stored_language_wins_over_the_active_one(pharmacy_a, subject_obj, committed):
+    with translation.override("fr"):
+        committed(_notify, pharmacy_a, subject_obj, language="en")
+    assert mail.outbox[0].subject == "Test message from Pharmacie A"
+    assert OutboxMessage.objects.get(channel="sms").language == "en"
+
+
+def test_pharmacy_is_written_to_in_the_site_language_whatever_is_active(
+    pharmacy_a, subject_obj, committed
+):
+    with translation.override("en"):
+        message = committed(
+            notify_pharmacy, pharmacy=pharmacy_a, event="outbox_test", obj=subject_obj
+        )
+    assert message.language == "fr"
+    [sent] = mail.outbox
+    assert sent.subject == "Message de test de Pharmacie A"
+    assert "Horaires" in sent.body and "Opening hours" not in sent.body
