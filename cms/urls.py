@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
@@ -16,6 +18,14 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Texts of static/js/rdv.js (djangojs domain). "rdv" limits the catalog to that app and
+    # LOCALE_PATHS, rather than every installed app's admin strings. One answer per language
+    # (Vary: Accept-Language), the same for every visitor: browsers and the page cache keep it.
+    path(
+        "jsi18n/",
+        cache_control(public=True, max_age=3600)(JavaScriptCatalog.as_view(packages=["rdv"])),
+        name="javascript-catalog",
+    ),
     path("ordonnances/", include("ordonnances.urls")),
     path("rdv/", include("rdv.urls")),
     path("notifications/", include("cms.notifications.urls")),

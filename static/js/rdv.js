@@ -1,10 +1,23 @@
 /* Booking block, with JavaScript: a small calendar of the days with free slots, then the times.
    Without JavaScript the same block works as plain GET steps; this file only enhances it.
-   No inline script anywhere (the site's CSP forbids it). */
+   No inline script anywhere (the site's CSP forbids it). Texts come from Django's JavaScript
+   catalog (/jsi18n/, loaded just before this file); without it they stay in French. */
 (function () {
   "use strict";
 
-  var WEEKDAYS = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."];
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, count) { return count === 1 ? one : many; };
+  var interpolate = window.interpolate || function (fmt, values) {
+    return fmt.replace(/%\((\w+)\)s/g, function (_match, name) { return String(values[name]); });
+  };
+
+  function format(text, values) { return interpolate(text, values, true); }
+
+  var LOCALE = document.documentElement.lang || "fr";
+  var WEEKDAYS = [
+    gettext("lun."), gettext("mar."), gettext("mer."), gettext("jeu."),
+    gettext("ven."), gettext("sam."), gettext("dim.")
+  ];
   var WINDOW_DAYS = 42;
 
   function isoDate(d) {
@@ -19,7 +32,7 @@
   }
 
   function dayLabel(key) {
-    return fromIso(key).toLocaleDateString("fr-FR", { weekday: "long", day: "numeric", month: "long" });
+    return fromIso(key).toLocaleDateString(LOCALE, { weekday: "long", day: "numeric", month: "long" });
   }
 
   function timeLabel(start) {
@@ -54,7 +67,11 @@
       details.querySelector("input[name=start]").value = slot.start;
       var summary = details.querySelector("[data-rdv-summary]");
       if (summary) {
-        summary.textContent = service.getAttribute("data-name") + " · " + dayLabel(slot.start.slice(0, 10)) + " à " + timeLabel(slot.start);
+        summary.textContent = format(gettext("%(service)s · %(day)s à %(time)s"), {
+          service: service.getAttribute("data-name"),
+          day: dayLabel(slot.start.slice(0, 10)),
+          time: timeLabel(slot.start)
+        });
       }
       details.hidden = false;
       var first = details.querySelector("input[name=first_name]");
@@ -62,11 +79,14 @@
     }
 
     function showTimes(service, key, slots, timesBox) {
-      timesBox.replaceChildren(el("h3", {}, "3. " + dayLabel(key) + " : choisissez un horaire"));
+      timesBox.replaceChildren(el("h3", {}, format(gettext("3. %(day)s : choisissez un horaire"), { day: dayLabel(key) })));
       var list = el("ul", { "class": "rdv-times" });
       slots.forEach(function (slot) {
         var li = el("li");
-        var label = timeLabel(slot.start) + (slot.remaining > 1 ? " (" + slot.remaining + " places)" : "");
+        var label = timeLabel(slot.start);
+        if (slot.remaining > 1) {
+          label += " " + format(ngettext("(%(count)s place)", "(%(count)s places)", slot.remaining), { count: slot.remaining });
+        }
         var button = el("button", { type: "button", "class": "rdv-time" }, label);
         button.addEventListener("click", function () { pickSlot(service, slot); });
         li.appendChild(button);
@@ -83,13 +103,13 @@
         var key = slot.start.slice(0, 10);
         (byDay[key] = byDay[key] || []).push(slot);
       });
-      calendar.replaceChildren(el("h3", {}, "2. Choisissez un jour"));
+      calendar.replaceChildren(el("h3", {}, gettext("2. Choisissez un jour")));
       if (!slots.length) {
-        calendar.appendChild(el("p", {}, "Aucun créneau libre dans les prochaines semaines. Appelez la pharmacie."));
+        calendar.appendChild(el("p", {}, gettext("Aucun créneau libre dans les prochaines semaines. Appelez la pharmacie.")));
         calendar.hidden = false;
         return;
       }
-      var grid = el("div", { "class": "rdv-month", role: "group", "aria-label": "Jours disponibles" });
+      var grid = el("div", { "class": "rdv-month", role: "group", "aria-label": gettext("Jours disponibles") });
       WEEKDAYS.forEach(function (w) { grid.appendChild(el("span", { "class": "rdv-weekday", "aria-hidden": "true" }, w)); });
       var cursor = new Date(first.getTime());
       cursor.setDate(cursor.getDate() - ((cursor.getDay() + 6) % 7));
@@ -103,7 +123,10 @@
           var button = el("button", {
             type: "button",
             "class": "rdv-cell",
-            "aria-label": dayLabel(key) + ", " + daySlots.length + " créneau" + (daySlots.length > 1 ? "x" : "")
+            "aria-label": format(
+              ngettext("%(day)s, %(count)s créneau", "%(day)s, %(count)s créneaux", daySlots.length),
+              { day: dayLabel(key), count: daySlots.length }
+            )
           }, String(cursor.getDate()));
           button.addEventListener("click", showTimes.bind(null, service, key, daySlots, timesBox));
           grid.appendChild(button);
@@ -125,17 +148,17 @@
       var last = new Date(first.getTime());
       last.setDate(last.getDate() + WINDOW_DAYS);
       var query = "?service=" + encodeURIComponent(service.value) + "&from=" + isoDate(first) + "&to=" + isoDate(last);
-      calendar.replaceChildren(el("p", {}, "Recherche des créneaux libres…"));
+      calendar.replaceChildren(el("p", {}, gettext("Recherche des créneaux libres…")));
       calendar.hidden = false;
       fetch(url + query, { headers: { Accept: "application/json" }, credentials: "omit" })
         .then(function (response) {
           return response.json().then(function (body) {
-            if (!response.ok) { throw new Error(body.error || "Erreur"); }
+            if (!response.ok) { throw new Error(body.error || gettext("Erreur")); }
             return body;
           });
         })
         .then(function (slots) { render(service, slots, first, last); })
-        .catch(function (error) { showMessage(error.message || "Impossible de charger les créneaux. Réessayez."); });
+        .catch(function (error) { showMessage(error.message || gettext("Impossible de charger les créneaux. Réessayez.")); });
     });
     form.querySelectorAll("input[name=service]").forEach(function (input) {
       input.addEventListener("change", function () { calendar.hidden = true; details.hidden = true; });

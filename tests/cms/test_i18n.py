@@ -1,8 +1,12 @@
 """English is served from locale/en when the browser asks for it; French stays the default."""
 
+import json
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext, override
 
 STATUS = re.compile(r'<span class="status">([^<]*)</span>')
@@ -68,3 +72,57 @@ def test_page_cache_keeps_languages_apart(client_a, pharmacy_a):
     assert "Skip to content" in english.content.decode()
     assert "Aller au contenu" not in english.content.decode()
     assert "Aller au contenu" in client_a.get("/").content.decode()
+
+
+def _js_catalog(response) -> dict:
+    """The translations a page's scripts get from /jsi18n/ (Django's `newcatalog` object)."""
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    body = response.content.decode()
+    assert "django.gettext = function" in body
+    match = re.search(r"const newcatalog = (\{.*?\});\n", body, re.S)
+    return json.loads(match.group(1)) if match else {}
+
+
+def test_booking_script_texts_are_english_for_english_visitors(client_a, pharmacy_a):
+    catalog = _js_catalog(client_a.get(reverse("javascript-catalog"), HTTP_ACCEPT_LANGUAGE="en"))
+    assert catalog["2. Choisissez un jour"] == "2. Choose a day"
+    assert catalog["Recherche des créneaux libres…"] == "Looking for free time slots…"
+    assert [catalog[day] for day in ("lun.", "mar.", "dim.")] == ["Mon", "Tue", "Sun"]
+    assert catalog["%(day)s, %(count)s créneau"] == [
+        "%(day)s, %(count)s time slot",
+        "%(day)s, %(count)s time slots",
+    ]
+    assert set(catalog) <= set(_booking_script_msgids())
+
+
+def test_booking_script_texts_stay_french_by_default(client_a, pharmacy_a):
+    """French is the source: nothing to translate, and no other app's (admin) catalog either."""
+    for headers in ({}, {"HTTP_ACCEPT_LANGUAGE": "fr-FR"}):
+        assert _js_catalog(client_a.get(reverse("javascript-catalog"), **headers)) == {}
+
+
+def _booking_script_msgids() -> list[str]:
+    script = (Path(settings.BASE_DIR) / "static" / "js" / "rdv.js").read_text(encoding="utf-8")
+    return re.findall(r'gettext\("((?:[^"\\]|\\.)*)"', script)
+
+
+def test_javascript_catalog_cache_keeps_languages_apart(client_a, pharmacy_a):
+    url = reverse("javascript-catalog")
+    english = client_a.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert "accept-language" in _vary(english)
+    assert _js_catalog(english)["Erreur"] == "Error"
+    for _ in range(2):
+        assert "Erreur" not in _js_catalog(client_a.get(url, HTTP_ACCEPT_LANGUAGE="fr"))
+        assert _js_catalog(client_a.get(url, HTTP_ACCEPT_LANGUAGE="en"))["Erreur"] == "Error"
+
+
+def test_booking_page_loads_the_catalog_before_its_script(client_a, pharmacy_a):
+    from cms.models import ContentPage
+
+    page = ContentPage.objects.child_of(pharmacy_a.site.root_page).get(slug="rendez-vous")
+    html = client_a.get(page.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    catalog = html.index(f'<script src="{reverse("javascript-catalog")}" defer></script>')
+    assert catalog < html.index("js/rdv.js")
+    # The site's CSP allows no inline script: every script is a same-origin file.
+    assert re.findall(r"<script(?![^>]*\ssrc=)[^>]*>", html) == []

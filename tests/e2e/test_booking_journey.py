@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from rdv.models import Booking, BookingStatus
 
-from .conftest import admin_login, run_axe, screenshot, site_url
+from .conftest import PHONE, admin_login, run_axe, screenshot, site_url
 
 pytestmark = pytest.mark.e2e
 
@@ -91,3 +91,62 @@ def test_patient_books_downloads_the_ics_cancels_and_the_pharmacist_sees_it(
     assert "Annulé" in row.inner_text()
     assert "Paul Durand" in row.inner_text()
     screenshot(desktop_page, "admin-agenda-desktop")
+
+
+def test_english_patient_books_through_an_english_calendar(browser, live_server, e2e_pharmacies):
+    """The calendar's texts come from the JavaScript catalog, loaded under the site's strict CSP."""
+    _a, pharmacy = e2e_pharmacies
+    apps.get_app_config("rdv").seed_demo(pharmacy)
+    context = browser.new_context(**PHONE, locale="en-GB")
+    page = context.new_page()
+    csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            csp_violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    page.goto(site_url(live_server, pharmacy, "/rendez-vous/"))
+    page.get_by_label("Vaccination antigrippale").check()
+    page.get_by_role("button", name="See availability").click()
+    calendar = page.locator("[data-rdv-calendar]")
+    days = calendar.locator(".rdv-month button.rdv-cell")
+    days.first.wait_for()
+    assert calendar.locator("h3").first.inner_text() == "2. Choose a day"
+    assert calendar.locator(".rdv-weekday").all_inner_texts() == [
+        "Mon",
+        "Tue",
+        "Wed",
+        "Thu",
+        "Fri",
+        "Sat",
+        "Sun",
+    ]
+    assert calendar.locator(".rdv-month").get_attribute("aria-label") == "Available days"
+    day_label = days.first.get_attribute("aria-label")
+    assert day_label.endswith(("time slot", "time slots")) and "créneau" not in day_label
+    days.first.click()
+    times = calendar.locator(".rdv-times-box button.rdv-time")
+    times.first.wait_for()
+    assert calendar.locator(".rdv-times-box h3").inner_text().endswith(": choose a time")
+    times.first.click()
+    summary = page.locator("form.rdv-details [data-rdv-summary]").inner_text()
+    assert summary.startswith("Vaccination antigrippale · ") and " at " in summary
+    details = page.locator("form.rdv-details")
+    details.locator("[name=first_name]").fill("Jane")
+    details.locator("[name=last_name]").fill("Smith")
+    details.locator("[name=phone]").fill("06 11 22 33 44")
+    details.locator("[name=email]").fill("jane.smith@example.org")
+    details.locator("input[name=notify_by][value=email]").check()
+    details.locator("input[name=consent]").check()
+    page.get_by_role("button", name="Confirm the appointment").click()
+    page.wait_for_selector(".rdv-reference")
+    context.close()
+
+    assert csp_violations == []
+    booking = Booking.objects.get(email="jane.smith@example.org")
+    assert booking.language == "en"
+    [email] = [m for m in mail.outbox if m.to == ["jane.smith@example.org"]]
+    assert email.subject.startswith("Appointment confirmed on ")
