@@ -32,7 +32,7 @@ def new_reference() -> str:
 
 
 def new_secret() -> str:
-    return secrets.token_urlsafe(24)
+    return secrets.token_urlsafe(16)
 
 
 class Service(ClusterableModel):

@@ -23,7 +23,7 @@ from django.utils import translation
 from . import dispatch
 from .models import Channel, OutboxMessage
 from .phones import is_mobile, to_e164
-from .sms import segment_count
+from .sms import segment_count, to_gsm7
 
 logger = logging.getLogger("officine.notifications")
 
@@ -146,7 +146,7 @@ def _enqueue_sms(pharmacy, event, obj, number, context, language):
     ctx = template_context(pharmacy, obj, context)
     try:
         with translation.override(language):
-            body = " ".join(_render_plain(f"sms/{event}.txt", ctx).split())
+            body = to_gsm7(" ".join(_render_plain(f"sms/{event}.txt", ctx).split()))
     except TemplateDoesNotExist:
         logger.info("No SMS template for event %s; SMS skipped", event)
         return None

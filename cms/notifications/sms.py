@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,45 @@ def reset_outbox() -> None:
 
 def is_gsm7(text: str) -> bool:
     return all(ch in GSM7_CHARS or ch in GSM7_EXTENDED for ch in text)
+
+
+# Typography a French text often holds, and its nearest GSM-7 spelling.
+_GSM7_SUBSTITUTES = {
+    "«": '"',
+    "»": '"',
+    "“": '"',
+    "”": '"',
+    "‘": "'",
+    "’": "'",
+    "–": "-",
+    "—": "-",
+    "…": "...",
+    "œ": "oe",
+    "Œ": "OE",
+    "\u00a0": " ",
+    "\u202f": " ",
+}
+
+
+def to_gsm7(text: str) -> str:
+    """The text in the GSM alphabet, so that an SMS costs 160 characters a segment, not 70.
+
+    One character outside it (the ê of "Hôtel", the ç of "François" in a pharmacy's name) switches
+    the whole message to UCS-2: with a link, four segments instead of two. é, è, à, ù stay as they
+    are; other accents lose their mark (ê → e, ç → c), typographic quotes and dashes become plain.
+    """
+    out = []
+    for ch in text:
+        if ch in GSM7_CHARS or ch in GSM7_EXTENDED:
+            out.append(ch)
+        elif ch in _GSM7_SUBSTITUTES:
+            out.append(_GSM7_SUBSTITUTES[ch])
+        else:
+            bare = "".join(
+                c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)
+            )
+            out.append(bare if bare and is_gsm7(bare) else "?")
+    return "".join(out)
 
 
 def segment_count(text: str) -> int:

@@ -9,7 +9,7 @@ from django.utils import translation
 
 from cms.notifications.api import template_context
 from cms.notifications.phones import display, is_mobile, to_e164
-from cms.notifications.sms import segment_count
+from cms.notifications.sms import segment_count, to_gsm7
 
 EMAILS = Path(settings.BASE_DIR) / "templates" / "emails"
 SMS = Path(settings.BASE_DIR) / "templates" / "sms"
@@ -74,3 +74,12 @@ def test_segment_counting():
     assert segment_count("é" * 160) == 1  # é is in the GSM alphabet
     assert segment_count("ê" * 70) == 1  # ê is not: UCS-2
     assert segment_count("ê" * 71) == 2
+
+
+def test_sms_text_is_kept_in_the_gsm_alphabet():
+    text = "Pharmacie de l’Hôtel-Dieu « Saint-François » : prête… à 9 h"
+    gsm = to_gsm7(text)
+    assert gsm == 'Pharmacie de l\'Hotel-Dieu " Saint-Francois " : prete... à 9 h'
+    assert segment_count(text + "x" * 80) == 3 and segment_count(gsm + "x" * 80) == 1
+    assert to_gsm7("éèàù Ç") == "éèàù Ç"  # already GSM: untouched
+    assert to_gsm7("日本") == "??"

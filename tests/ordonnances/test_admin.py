@@ -126,7 +126,7 @@ def test_status_workflow_notifies_and_records(
     assert [m.subject for m in mail.outbox] == [
         f"Votre commande {prescription_a.reference} est prête"
     ]
-    assert len(sms.outbox) == 1 and "est prête" in sms.outbox[0].body
+    assert len(sms.outbox) == 1 and "est disponible" in sms.outbox[0].body
     assert "Génériques" not in sms.outbox[0].body
 
     with django_capture_on_commit_callbacks(execute=True):

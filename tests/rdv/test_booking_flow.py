@@ -321,3 +321,31 @@ def test_booking_moved_after_its_reminder_gets_a_reminder_for_the_new_time(
             assert operations.send_due_reminders() == 1
     reminders = [m for m in mail.outbox if "Rappel" in m.subject]
     assert len(reminders) == 1 and reminders[0].to == ["jeanne@example.fr"]
+
+
+def test_links_sent_before_the_short_form_still_work_and_secrets_do_not_cross(
+    client_a, page_a, service_a, frozen_now, django_capture_on_commit_callbacks
+):
+    import base64
+
+    from django.core import signing
+
+    post_booking(client_a, page_a, service_a, MONDAY_14H, django_capture_on_commit_callbacks)
+    post_booking(
+        client_a,
+        page_a,
+        service_a,
+        MONDAY_14H + timedelta(hours=1),
+        django_capture_on_commit_callbacks,
+    )
+    first, second = Booking.objects.order_by("pk")
+    signed = signing.dumps({"b": first.pk, "s": first.secret}, salt=links.SALT, compress=True)
+    legacy = base64.urlsafe_b64encode(signed.encode()).decode().rstrip("=")
+    page = client_a.get(f"/rdv/gerer/{legacy}/")
+    assert page.status_code == 200 and first.reference in page.content.decode()
+    assert len(links.manage_url(first)) < 70
+    crossed = f"{second.pk}-{first.secret}"
+    assert client_a.get(f"/rdv/gerer/{crossed}/").status_code == 404
+    assert client_a.post(f"/rdv/gerer/{crossed}/", {"action": "cancel"}).status_code == 404
+    second.refresh_from_db()
+    assert second.status == BookingStatus.BOOKED

@@ -130,7 +130,7 @@ def test_reminder_is_in_the_language_of_each_booking(
     )
     assert texts["+33655667788"] == (
         f"Pharmacie A : rappel de votre RDV demain 10/03 à 09:10 "
-        f"(réf. {french.reference}). Empêchement : {manage[french.pk]}"
+        f"(réf. {french.reference}). Annuler ou déplacer : {manage[french.pk]}"
     )
 
 
@@ -170,3 +170,19 @@ def test_booking_taken_by_phone_uses_the_site_language_not_the_admins(
         )
     assert booking.language == "fr"
     assert mail.outbox[0].subject == "Rendez-vous confirmé le 9 mars à 14:00 — Pharmacie A"
+
+
+def test_english_visitor_reads_the_chosen_time_and_optional_fields_in_english(
+    pharmacy_a, page_a, service_a, frozen_now
+):
+    from cms.models import feature_url
+
+    block = next(b.id for b in page_a.body if b.block_type == "appointment_booking")
+    query = {"block": block, "service": service_a.pk, "jour": "2026-03-09"}
+    query["start"] = "2026-03-09T14:00:00+01:00"
+    steps = feature_url(page_a, "rdv", "steps")
+    english = visitor(pharmacy_a, "en").get(steps, query).content.decode()
+    assert "Monday 9 March 2026 at 14:00" in english
+    assert "(optional)" in english and "facultatif" not in english
+    french = visitor(pharmacy_a).get(steps, query).content.decode()
+    assert "lundi 9 mars 2026 à 14h" in french and "(facultatif)" in french

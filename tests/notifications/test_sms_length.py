@@ -1,0 +1,96 @@
+"""Every SMS a patient really receives fits in two segments, with real links and a real name.
+
+Two segments is what the pharmacy pays for; one accent outside the GSM alphabet (ê, ô, ç…) in the
+pharmacy's name or in our own wording switches the whole message to UCS-2 (70 characters a
+segment) and, with a tracking or booking link, makes it four.
+"""
+
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from django.utils import translation
+
+from cms.notifications import sms
+from ordonnances.models import Prescription, Status
+from ordonnances.services import change_status
+from rdv import booking as operations
+from tests.ordonnances.conftest import PatientBrowser
+from tests.rdv.conftest import PARIS, make_service
+
+pytestmark = pytest.mark.django_db
+
+LONG_NAME = "Pharmacie de l'Hôtel de Ville et du Marché Saint-François"
+
+
+@pytest.fixture
+def pharmacy(pharmacy_a):
+    pharmacy_a.name = LONG_NAME
+    pharmacy_a.sms_enabled = True
+    pharmacy_a.save()
+    return pharmacy_a
+
+
+def _check(bodies):
+    assert bodies
+    for body in bodies:
+        assert sms.segment_count(body) <= 2, (sms.segment_count(body), len(body), body)
+        assert "Hotel de Ville" in body or "Hôtel" not in body
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_prescription_messages_fit_in_two_segments(
+    language, pharmacy, client_a, django_capture_on_commit_callbacks
+):
+    client_a.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    patient = PatientBrowser(client_a, pharmacy)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = patient.send(notify_by="sms")
+    assert response.status_code == 303
+    prescription = Prescription.objects.get(pharmacy=pharmacy)
+    for status in (
+        Status.PREPARING,
+        Status.READY_TOMORROW,
+        Status.PARTIALLY_READY,
+        Status.READY,
+        Status.COLLECTED,
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            change_status(prescription, status, note="Il manque une boîte, commandée pour demain.")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = patient.send(notify_by="sms")
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(
+            Prescription.objects.exclude(pk=prescription.pk).get(),
+            Status.REFUSED,
+            note="Ordonnance périmée : demandez-en une nouvelle à votre médecin.",
+        )
+    assert len(sms.outbox) == 6  # received ×2, ready tomorrow, partially ready, ready, refused
+    _check([m.body for m in sms.outbox])
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_booking_messages_fit_in_two_segments(
+    language, pharmacy, django_capture_on_commit_callbacks
+):
+    service = make_service(pharmacy)
+    tuesday = datetime(2026, 3, 10, 9, 0, tzinfo=PARIS)
+    with time_machine.travel(datetime(2026, 3, 6, 10, 0, tzinfo=PARIS), tick=False):
+        with translation.override(language), django_capture_on_commit_callbacks(execute=True):
+            booking, _ = operations.create_booking(
+                service=service,
+                start=tuesday,
+                first_name="Jeanne",
+                last_name="Dupont",
+                phone="+33612345678",
+                notify_by="sms",
+            )
+        with django_capture_on_commit_callbacks(execute=True):
+            operations.move_booking(booking, tuesday + timedelta(minutes=30), by_patient=False)
+    with time_machine.travel(datetime(2026, 3, 9, 10, 0, tzinfo=PARIS), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert operations.send_due_reminders() == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            operations.cancel_booking(booking, by_patient=False)
+    assert len(sms.outbox) == 4
+    _check([m.body for m in sms.outbox])
