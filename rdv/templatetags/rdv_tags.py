@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -24,9 +25,11 @@ def rdv_widget(field, **attrs):
 
 @register.filter
 def hhmm(value):
-    """9h15 / 14h, as French patients read times."""
+    """9h15 / 14h, as French patients read times; 09:15 / 14:00 in other languages."""
     if value is None:
         return ""
     if getattr(value, "tzinfo", None) is not None:
         value = timezone.localtime(value)
+    if not (get_language() or "fr").startswith("fr"):
+        return f"{value.hour:02d}:{value.minute:02d}"
     return f"{value.hour}h{value.minute:02d}" if value.minute else f"{value.hour}h"
