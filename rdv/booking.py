@@ -108,7 +108,8 @@ def notification_context(booking: Booking) -> dict:
 def _ics_attachment(booking: Booking):
     with translation.override(booking.language):
         content = booking_ics(booking, links.manage_url(booking))
-    return [("rendez-vous.ics", content, "text/calendar")]
+        name = f"{_('rendez-vous')}.ics"
+    return [(name, content, "text/calendar")]
 
 
 def create_booking(

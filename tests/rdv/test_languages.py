@@ -52,7 +52,8 @@ def test_english_visitor_is_confirmed_in_english(
     assert f"Cancel or reschedule (up to 2 h before):\n{links.manage_url(booking)}" in email.body
     html, _mimetype = email.alternatives[0]
     assert "Cancel or reschedule the appointment</a>" in html and "Bonjour" not in html
-    _name, content, _mimetype = email.attachments[0]
+    name, content, _mimetype = email.attachments[0]
+    assert name == "appointment.ics"
     event = icalendar.Calendar.from_ical(content).walk("VEVENT")[0]
     assert str(event["DESCRIPTION"]).startswith(f"Reference {booking.reference}. Pharmacy phone:")
 
