@@ -116,3 +116,22 @@ def test_every_page_has_a_search_box_for_that_sites_news(client_a, client_b):
         assert 'action="/actualites/recherche/"' in html
     results = client_a.get("/actualites/recherche/", {"q": "vaccination"})
     assert results.status_code == 200
+
+
+@pytest.mark.django_db
+def test_form_block_title_is_not_shown_twice_under_the_same_page_title(client_a, pharmacy_a):
+    """ "Prendre rendez-vous" as page title and block title: one visible heading, both for screen
+    readers; on the home page (another title) the block's heading shows."""
+    import re
+
+    page = ContentPage.objects.child_of(pharmacy_a.site.root_page).get(slug="rendez-vous")
+    block = next(b for b in page.body if b.block_type == "appointment_booking")
+    assert block.value["title"] == page.title
+    html = client_a.get(page.url).content.decode()
+    heading = re.search(r'<h2 id="appointment_booking-[^"]+"([^>]*)>([^<]+)</h2>', html)
+    assert heading.group(2) == page.title and 'class="visually-hidden"' in heading.group(1)
+    block.value["title"] = "Vaccination, dépistage, entretiens"
+    page.save_revision().publish()
+    html = client_a.get(page.url).content.decode()
+    heading = re.search(r'<h2 id="appointment_booking-[^"]+"([^>]*)>([^<]+)</h2>', html)
+    assert heading.group(2) == "Vaccination, dépistage, entretiens" and not heading.group(1)
