@@ -44,8 +44,8 @@ def hole(name: str) -> str:
     return f"officine-hole-{name}-9f3c"
 
 
-def _request_versions(request) -> tuple[str, str]:
-    """The site's version tokens, read once per request whatever the number of cached blocks."""
+def _request_versions(request) -> tuple[str, str, str]:
+    """(host, site token, global token), read once per request whatever the number of blocks."""
     versions = getattr(request, "_officine_fragment_versions", None)
     if versions is None:
         host = caching.normalise_host(request.get_host())
