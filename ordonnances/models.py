@@ -109,7 +109,11 @@ class Prescription(models.Model):
     )
     # The patient's language when sending it: every message about it is sent in that language.
     language = models.CharField(
-        _("langue"), max_length=10, default=settings.LANGUAGE_CODE, editable=False
+        _("langue"),
+        max_length=10,
+        default=settings.LANGUAGE_CODE,
+        db_default=settings.LANGUAGE_CODE,
+        editable=False,
     )
     created_at = models.DateTimeField(_("reçue le"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)

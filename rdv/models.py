@@ -231,7 +231,11 @@ class Booking(models.Model):
     booked_by_staff = models.BooleanField(_("pris par la pharmacie"), default=False)
     # The patient's language when booking: confirmation, reminder and changes are all sent in it.
     language = models.CharField(
-        _("langue"), max_length=10, default=settings.LANGUAGE_CODE, editable=False
+        _("langue"),
+        max_length=10,
+        default=settings.LANGUAGE_CODE,
+        db_default=settings.LANGUAGE_CODE,
+        editable=False,
     )
     reminder_sent_at = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)

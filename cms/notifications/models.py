@@ -54,7 +54,11 @@ class OutboxMessage(models.Model):
     reply_to = models.EmailField(_("répondre à"), blank=True)
     # What the message was rendered in: the patient's language, or the site's for the pharmacy.
     language = models.CharField(
-        _("langue"), max_length=10, default=settings.LANGUAGE_CODE, editable=False
+        _("langue"),
+        max_length=10,
+        default=settings.LANGUAGE_CODE,
+        db_default=settings.LANGUAGE_CODE,
+        editable=False,
     )
 
     status = models.CharField(

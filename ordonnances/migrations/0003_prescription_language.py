@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='prescription',
             name='language',
-            field=models.CharField(default='fr', editable=False, max_length=10, verbose_name='langue'),
+            field=models.CharField(db_default='fr', default='fr', editable=False, max_length=10, verbose_name='langue'),
         ),
     ]

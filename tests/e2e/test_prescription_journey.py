@@ -114,7 +114,7 @@ def test_pharmacist_with_two_factor_marks_it_ready_and_the_patient_is_told(
     assert [m.to for m in mail.outbox] == [["jeanne.martin@example.fr"]]
     assert "prête" in mail.outbox[0].subject.lower()
     assert [m.to for m in sms.outbox] == ["+33612345678"]
-    assert "prête" in sms.outbox[0].body
+    assert "est disponible" in sms.outbox[0].body
 
     phone_page.goto(tracking)
     assert "Prête" in phone_page.locator("dd.status").inner_text()
