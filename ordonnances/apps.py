@@ -14,7 +14,7 @@ def upload_page_body() -> str:
                 "type": "prescription_upload",
                 "id": str(uuid.uuid4()),
                 "value": {
-                    "title": "Envoyer mon ordonnance",
+                    "title": "Envoyer une ordonnance",  # the page title: one heading shown
                     "intro": (
                         "<p>Photographiez votre ordonnance (une photo par page) et envoyez-la : "
                         "nous préparons votre commande et vous prévenons dès qu'elle est prête."
