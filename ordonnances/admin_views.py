@@ -24,6 +24,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history
 
 from cms.notifications.phones import to_e164
+from cms.security import client_ip
 from pharmacies import audit, tenancy
 from pharmacies.viewsets import ScopedViewMixin
 
@@ -202,10 +203,6 @@ def status_view(request, pk):
     return redirect(inspect_url)
 
 
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def file_view(request, pk):
     """Decrypt one file for staff of its pharmacy with the files permission, and log the access."""
     row = tenancy.get_scoped_object_or_404(
@@ -229,7 +226,7 @@ def file_view(request, pk):
         file_label=row.download_name,
         action=AccessAction.DOWNLOAD if download else AccessAction.VIEW,
         thumbnail=thumbnail,
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request),
         user_agent=request.headers.get("User-Agent", "")[:255],
     )
     audit.record(

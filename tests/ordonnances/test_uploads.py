@@ -178,3 +178,17 @@ def test_file_view_headers_and_audit(patient_a, admin_client_a, staff_a):
         logs[0].delete()
     with pytest.raises(PermissionError):
         FileAccessLog.objects.all().update(action="view")
+
+
+def test_file_access_log_keeps_the_real_address_behind_the_proxy(
+    patient_a, admin_client_a, settings
+):
+    """Behind nginx every request comes from 127.0.0.1: the log must name the pharmacist's address,
+    and an address the client added itself to X-Forwarded-For must not replace it."""
+    settings.OFFICINE_TRUSTED_PROXY_COUNT = 1
+    patient_a.send()
+    row = PrescriptionFile.objects.get()
+    url = reverse("prescriptions:file", args=[row.pk])
+    admin_client_a.get(url, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.9.9, 198.51.100.23")
+    log = FileAccessLog.objects.get()
+    assert log.ip_address == "198.51.100.23"
