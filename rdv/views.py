@@ -77,7 +77,9 @@ def slots_view(request, page):
     )
     if service is None or page.pharmacy is None:
         return _json_error(_("Cette prestation n'existe pas sur ce site."), status=404)
-    free = availability.free_slots(service, date_from, date_to)
+    first, last = availability.booking_window(service)
+    date_from, date_to = max(date_from, first), min(date_to, last)
+    free = availability.free_slots(service, date_from, date_to) if date_from <= date_to else []
     return JsonResponse(
         [
             {

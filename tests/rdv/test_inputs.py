@@ -179,3 +179,18 @@ def test_booking_page_loads_the_calendar_script_without_inline_script(client_a, 
     assert "<script>" not in html
     assert "data-rdv-calendar" in html and "data-slots-url" in html
     assert "Set-Cookie" not in str(client_a.get(page_a.url).headers)
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [("9999-12-01", "9999-12-31"), ("0001-01-01", "0001-01-20"), ("2026-01-01", "2026-01-10")],
+)
+def test_slots_json_outside_the_booking_window_is_empty(
+    client_a, page_a, service_a, frozen_now, first, last
+):
+    """Far past or far future (even the calendar's last year) is no slot, not a server error."""
+    from cms.models import feature_url
+
+    url = feature_url(page_a, "rdv", "slots")
+    response = client_a.get(url, {"service": service_a.pk, "from": first, "to": last})
+    assert response.status_code == 200 and response.json() == []

@@ -1,0 +1,156 @@
+"""Whatever a browser or a bot sends to a public URL, the answer is never a server error.
+
+Hypothesis throws random text (NUL bytes, surrogates' neighbours, very long or empty values, dates
+that do not exist, numbers that overflow) at every public route that reads input: query strings,
+form fields, uploaded bytes and the tokens inside links. A patient who mistypes gets a message; a
+bot gets a 4xx; nobody gets a 500, and the database (PostgreSQL in CI, which refuses NUL bytes in
+text) is never handed something it chokes on.
+"""
+
+from urllib.parse import quote
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cms.models import feature_url
+from tests.blog.conftest import news_index
+from tests.ordonnances.conftest import upload_page_of
+from tests.rdv.conftest import block_id_of, booking_page, make_service
+
+pytestmark = pytest.mark.django_db
+
+HYPOTHESIS = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
+DATEISH = st.one_of(
+    TEXT,
+    st.dates().map(str),
+    st.sampled_from(["2026-02-30", "9999-12-31", "0001-01-01", "2026-13-01", "-1", "1e309"]),
+)
+NUMBERISH = st.one_of(
+    TEXT, st.integers().map(str), st.sampled_from(["99999999999999999999", "-1", "0x10", "1.5"])
+)
+TOKEN = st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=120)
+
+
+def _ok(response):
+    assert response.status_code < 500, response.status_code
+
+
+@pytest.fixture
+def pages(pharmacy_a):
+    service = make_service(pharmacy_a)
+    rdv = booking_page(pharmacy_a)
+    upload = upload_page_of(pharmacy_a)
+    block = next(b.id for b in upload.body if b.block_type == "prescription_upload")
+    return {
+        "service": service,
+        "rdv": rdv,
+        "rdv_block": block_id_of(rdv),
+        "submit": feature_url(upload, "ordonnance", "submit", block_id=block),
+        "news": news_index(pharmacy_a).url,
+    }
+
+
+@HYPOTHESIS
+@given(tag=TEXT, page=NUMBERISH, q=TEXT, other=TEXT)
+def test_news_listing_and_search(client_a, pages, tag, page, q, other):
+    _ok(client_a.get(pages["news"], {"tag": tag, "page": page, "x": other}))
+    _ok(client_a.get(pages["news"] + "recherche/", {"q": q, "page": page}))
+    _ok(client_a.get("/", {"q": q, other: tag}))
+
+
+@HYPOTHESIS
+@given(block=TEXT, service=NUMBERISH, day=DATEISH, start=DATEISH, first=DATEISH, last=DATEISH)
+def test_booking_steps_and_slots(client_a, pages, block, service, day, start, first, last):
+    rdv = pages["rdv"]
+    steps = feature_url(rdv, "rdv", "steps")
+    for block_id in (block, pages["rdv_block"]):
+        _ok(client_a.get(steps, {"block": block_id, "service": service, "jour": day}))
+        _ok(
+            client_a.get(steps, {"block": block_id, "service": pages["service"].pk, "start": start})
+        )
+    slots = feature_url(rdv, "rdv", "slots")
+    _ok(client_a.get(slots, {"service": service, "from": first, "to": last}))
+    _ok(client_a.get(slots, {"service": pages["service"].pk, "from": first, "to": last}))
+
+
+@HYPOTHESIS
+@given(
+    fields=st.dictionaries(
+        st.sampled_from(
+            [
+                "block",
+                "form_token",
+                "nonce",
+                "service",
+                "start",
+                "first_name",
+                "last_name",
+                "phone",
+                "email",
+                "comment",
+                "notify_by",
+                "consent",
+                "website",
+            ]
+        ),
+        TEXT,
+        max_size=13,
+    ),
+    start=DATEISH,
+)
+def test_booking_post(client_a, pages, fields, start):
+    data = {"block": pages["rdv_block"], "service": str(pages["service"].pk), "start": start}
+    data.update(fields)
+    _ok(client_a.post(feature_url(pages["rdv"], "rdv", "book"), data))
+
+
+@HYPOTHESIS
+@given(
+    fields=st.dictionaries(
+        st.sampled_from(
+            [
+                "form_token",
+                "first_name",
+                "last_name",
+                "phone",
+                "email",
+                "birth_date",
+                "comment",
+                "pickup",
+                "notify_by",
+                "consent",
+                "website",
+            ]
+        ),
+        TEXT,
+        max_size=11,
+    ),
+    pickup=DATEISH,
+    birth=DATEISH,
+    blob=st.binary(max_size=2048),
+    name=TEXT,
+)
+def test_prescription_post(client_a, pages, fields, pickup, birth, blob, name):
+    data = {"first_name": "Jeanne", "consent": "on", "pickup": pickup, "birth_date": birth}
+    data.update(fields)
+    data["files"] = [SimpleUploadedFile(name or "x", blob, "image/jpeg")]
+    _ok(client_a.post(pages["submit"], data))
+
+
+@HYPOTHESIS
+@given(token=TOKEN, action=TEXT, day=DATEISH, start=DATEISH)
+def test_links_with_any_token(client_a, pages, token, action, day, start):
+    quoted = quote(token, safe="")
+    for path in (f"/ordonnances/suivi/{quoted}/", f"/rdv/gerer/{quoted}/"):
+        _ok(client_a.get(path, {"jour": day}))
+        _ok(client_a.post(path, {"action": action, "start": start}))
+    _ok(client_a.post(f"/ordonnances/suivi/{quoted}/annuler/", {"x": action}))
+    _ok(client_a.get(f"/rdv/gerer/{quoted}/rendez-vous.ics"))
+    _ok(client_a.get(feature_url(pages["rdv"], "rdv", "steps") + f"confirmation/{quoted}/"))
