@@ -154,3 +154,50 @@ def test_links_with_any_token(client_a, pages, token, action, day, start):
     _ok(client_a.post(f"/ordonnances/suivi/{quoted}/annuler/", {"x": action}))
     _ok(client_a.get(f"/rdv/gerer/{quoted}/rendez-vous.ics"))
     _ok(client_a.get(feature_url(pages["rdv"], "rdv", "steps") + f"confirmation/{quoted}/"))
+
+
+ADMIN_LISTINGS = [
+    "prescriptions:index",
+    "prescriptions:index_results",
+    "rdv_bookings:index",
+    "rdv_bookings:index_results",
+    "rdv_services:index_results",
+    "rdv_agenda:agenda",
+    "rdv_agenda:phone_booking",
+    "outbox:index_results",
+    "audit:index_results",
+    "pharmacies_patient_data",
+]
+PARAMS = st.sampled_from(
+    [
+        "q",
+        "p",
+        "status",
+        "service",
+        "jour",
+        "vue",
+        "export",
+        "ordering",
+        "created_at_from",
+        "created_at_to",
+        "start_from",
+        "start_to",
+        "pharmacy",
+        "email",
+        "phone",
+        "action",
+    ]
+)
+
+
+@HYPOTHESIS
+@given(query=st.dictionaries(PARAMS, st.one_of(TEXT, DATEISH, NUMBERISH), max_size=5))
+def test_admin_listings_and_forms_with_any_query(titular_client_a, world_a, query):
+    """A tampered or hand-edited admin URL or form gets a page or a message, not a 500."""
+    from django.urls import reverse
+
+    for name in ADMIN_LISTINGS:
+        url = reverse(name)
+        _ok(titular_client_a.get(url, query))
+        if name in ("rdv_agenda:phone_booking", "pharmacies_patient_data"):
+            _ok(titular_client_a.post(url, query))
