@@ -54,6 +54,7 @@ def test_english_visitor_is_confirmed_in_english(
     assert "Cancel or reschedule the appointment</a>" in html and "Bonjour" not in html
     name, content, _mimetype = email.attachments[0]
     assert name == "appointment.ics"
+    assert "The attached file “appointment.ics” adds it to your calendar." in email.body
     event = icalendar.Calendar.from_ical(content).walk("VEVENT")[0]
     assert str(event["DESCRIPTION"]).startswith(f"Reference {booking.reference}. Pharmacy phone:")
 
