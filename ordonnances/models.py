@@ -9,6 +9,7 @@ from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cms.notifications.models import language_field
 from pharmacies.models import AppendOnlyQuerySet
 
 # No 0/O, 1/I/L: a reference is read aloud at the counter and typed from an SMS.
@@ -108,13 +109,7 @@ class Prescription(models.Model):
         help_text=_("Produits manquants, motif du refus… visible par le patient."),
     )
     # The patient's language when sending it: every message about it is sent in that language.
-    language = models.CharField(
-        _("langue"),
-        max_length=10,
-        default=settings.LANGUAGE_CODE,
-        db_default=settings.LANGUAGE_CODE,
-        editable=False,
-    )
+    language = language_field()
     created_at = models.DateTimeField(_("reçue le"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
     closed_at = models.DateTimeField(_("clôturée le"), null=True, blank=True)

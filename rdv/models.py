@@ -17,6 +17,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
+from cms.notifications.models import language_field
 from pharmacies.models import Pharmacy, Weekday
 
 from .blocks import SERVICE_CATEGORIES
@@ -230,13 +231,7 @@ class Booking(models.Model):
     )
     booked_by_staff = models.BooleanField(_("pris par la pharmacie"), default=False)
     # The patient's language when booking: confirmation, reminder and changes are all sent in it.
-    language = models.CharField(
-        _("langue"),
-        max_length=10,
-        default=settings.LANGUAGE_CODE,
-        db_default=settings.LANGUAGE_CODE,
-        editable=False,
-    )
+    language = language_field()
     reminder_sent_at = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
