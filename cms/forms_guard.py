@@ -17,12 +17,14 @@ from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from .fragments import hole
 from .security import client_ip, public_post_rate_limited
 
 logger = logging.getLogger("officine.forms")
 
 SALT = "officine.forms_guard"
 TOKEN_FIELD = "form_token"
+TOKEN_HOLE = "form-token"
 HONEYPOT_FIELD = "website"
 MAX_AGE_SECONDS = 24 * 3600
 
@@ -113,9 +115,12 @@ class GuardedFormMixin(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, *args, page_id: int | None = None, **kwargs):
+    def __init__(self, *args, page_id: int | None = None, for_cache: bool = False, **kwargs):
+        """`for_cache`: rendered once for every visitor (`cms.fragments`), the token left as a hole."""
         super().__init__(*args, **kwargs)
-        if page_id is not None and not self.is_bound:
+        if for_cache and not self.is_bound:
+            self.initial[TOKEN_FIELD] = hole(TOKEN_HOLE)
+        elif page_id is not None and not self.is_bound:
             self.initial[TOKEN_FIELD] = make_token(page_id)
         elif page_id is not None and self.is_bound:
             self.data = self.data.copy()

@@ -3,8 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
-from cms.forms_guard import TOKEN_FIELD, token_for_block
-from cms.fragments import FOR_CACHE, CachedFragmentMixin, hole
+from cms.forms_guard import TOKEN_HOLE, token_for_block
+from cms.fragments import FOR_CACHE, CachedFragmentMixin
 
 
 class PrescriptionUploadBlock(CachedFragmentMixin, blocks.StructBlock):
@@ -16,7 +16,7 @@ class PrescriptionUploadBlock(CachedFragmentMixin, blocks.StructBlock):
         help_text=_("Affiché au patient après l'envoi, avec la référence."),
     )
 
-    fragment_holes = {"form-token": token_for_block}
+    fragment_holes = {TOKEN_HOLE: token_for_block}
 
     def fragment_cacheable(self, value, context) -> bool:
         """Not once the POST handler shows this block's form again with the patient's input."""
@@ -35,12 +35,10 @@ class PrescriptionUploadBlock(CachedFragmentMixin, blocks.StructBlock):
         from .views import page_route_url
 
         form = (context.get("bound_forms") or {}).get(block_id)
-        if form is None and context.get(FOR_CACHE):
+        if form is None:
             form = PrescriptionUploadForm(
-                pharmacy=pharmacy, initial={TOKEN_FIELD: hole("form-token")}
+                pharmacy=pharmacy, page_id=page.id, for_cache=bool(context.get(FOR_CACHE))
             )
-        elif form is None:
-            form = PrescriptionUploadForm(pharmacy=pharmacy, page_id=page.id)
         form.annotate_for_rendering()
         context["form"] = form
         context["action_url"] = page_route_url(

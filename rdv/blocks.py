@@ -5,7 +5,7 @@ import secrets
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
-from cms.forms_guard import token_for_block
+from cms.forms_guard import TOKEN_HOLE, token_for_block
 from cms.fragments import CachedFragmentMixin
 
 SERVICE_CATEGORIES = [
@@ -15,6 +15,9 @@ SERVICE_CATEGORIES = [
     ("atelier", _("Atelier")),
     ("autre", _("Autre")),
 ]
+
+
+NONCE_HOLE = "nonce"
 
 
 def _fresh_nonce(value, context) -> str:
@@ -31,7 +34,7 @@ class AppointmentBookingBlock(CachedFragmentMixin, blocks.StructBlock):
         help_text=_("Vide : toutes les prestations actives de la pharmacie."),
     )
 
-    fragment_holes = {"form-token": token_for_block, "nonce": _fresh_nonce}
+    fragment_holes = {TOKEN_HOLE: token_for_block, NONCE_HOLE: _fresh_nonce}
 
     def fragment_cacheable(self, value, context) -> bool:
         """Only the first step, before the patient picked anything or posted the form."""

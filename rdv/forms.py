@@ -10,9 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cms.forms_guard import GuardedFormMixin
+from cms.fragments import hole
 from cms.notifications.phones import is_mobile, to_e164
 
 from . import availability
+from .blocks import NONCE_HOLE
 from .models import NotifyBy, Service
 
 
@@ -139,16 +141,17 @@ class BookingForm(GuardedFormMixin, PatientFieldsMixin):
         "consent",
     ]
 
-    def __init__(self, *args, services=None, now=None, block_id="", **kwargs):
+    def __init__(self, *args, services=None, now=None, block_id="", for_cache=False, **kwargs):
         if block_id:
             kwargs.setdefault("auto_id", f"rdv-{block_id}-%s")
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, for_cache=for_cache, **kwargs)
         self.now = now or timezone.now()
         self.fields["service"].queryset = (
             services if services is not None else Service.objects.none()
         )
         if not self.is_bound:
-            self.initial.setdefault("nonce", secrets.token_urlsafe(24))
+            fresh = hole(NONCE_HOLE) if for_cache else secrets.token_urlsafe(24)
+            self.initial.setdefault("nonce", fresh)
         self.next_slots = []
 
     def clean_start(self):

@@ -13,8 +13,7 @@ from urllib.parse import urlencode
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cms.forms_guard import TOKEN_FIELD
-from cms.fragments import FOR_CACHE, hole
+from cms.fragments import FOR_CACHE
 
 from . import availability
 from .forms import BookingForm, parse_start
@@ -111,15 +110,13 @@ def block_context(value, parent_context) -> dict:
     ctx["errors"] = state.get("errors", [])
     service = state.get("service")
     ctx["service"] = service
-    if service is None and parent_context.get(FOR_CACHE):
+    if service is None:
         ctx["form"] = BookingForm(
+            page_id=page.pk,
             services=qs,
             block_id=block_id,
-            initial={TOKEN_FIELD: hole("form-token"), "nonce": hole("nonce")},
+            for_cache=bool(parent_context.get(FOR_CACHE)),
         )
-        return ctx
-    if service is None:
-        ctx["form"] = BookingForm(page_id=page.pk, services=qs, block_id=block_id)
         return ctx
     first, last = availability.booking_window(service)
     last = min(last, first + timedelta(days=MAX_DAYS_SHOWN))
