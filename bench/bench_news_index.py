@@ -14,7 +14,7 @@ import statistics
 import sys
 import time
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
 import django  # noqa: E402
 
@@ -34,7 +34,7 @@ TAGS = ["vaccination", "prévention", "été", "services", "conseils", "ordonnan
 
 
 def add_posts(parent, count, prefix):
-    from cms.blog.models import BlogPostPage
+    from blog.models import BlogPostPage
 
     now = timezone.now()
     first = dt.date(2024, 1, 1)
@@ -57,8 +57,8 @@ def add_posts(parent, count, prefix):
 def build():
     from wagtail.models import Page, Site
 
-    from cms.blog.demo import ensure_agency_blog
-    from cms.blog.models import NewsIndexPage
+    from blog.demo import ensure_agency_blog
+    from blog.models import NewsIndexPage
     from cms.models import HomePage
     from tests.factories import make_pharmacy
 

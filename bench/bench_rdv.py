@@ -18,7 +18,7 @@ import sys
 import timeit
 from datetime import datetime, time, timedelta
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
 import django  # noqa: E402
 

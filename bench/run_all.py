@@ -36,7 +36,7 @@ HOST_PLAIN = "pharmacie-vitrine.bench.test"  # a provisioned home without forms 
 WORK = Path(tempfile.mkdtemp(prefix="officine-bench-"))
 
 SERVER_ENV = {
-    "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "DATABASE_URL": DB_URL,
     "REDIS_URL": REDIS_URL,
     "SECRET_KEY": secrets.token_urlsafe(50),
@@ -50,7 +50,7 @@ SERVER_ENV = {
     "OFFICINE_RATE_LIMIT_PER_PHARMACY": "1000000/h",
     "OFFICINE_VAR_DIR": str(WORK / "var"),
     "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    "SMS_BACKEND": "cms.notifications.sms.LocmemSMSBackend",
+    "SMS_BACKEND": "notifications.sms.LocmemSMSBackend",
     "CONN_MAX_AGE": "60",
 }
 os.environ.update(SERVER_ENV)
@@ -156,7 +156,7 @@ def add_services(pharmacy, total):
 def add_posts(pharmacy, total):
     import datetime as dt
 
-    from cms.blog.models import BlogPostPage, NewsIndexPage
+    from blog.models import BlogPostPage, NewsIndexPage
 
     index = NewsIndexPage.objects.descendant_of(pharmacy.site.root_page).first()
     have = BlogPostPage.objects.child_of(index).count()
@@ -449,7 +449,7 @@ class Gunicorn:
         env.update(GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2", GUNICORN_ACCESSLOG="")
         self.log = open(WORK / "gunicorn.log", "w")
         self.proc = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "-c", "deploy/gunicorn.conf.py", "cms.wsgi"],
+            [str(ROOT / ".venv/bin/gunicorn"), "-c", "deploy/gunicorn.conf.py", "config.wsgi"],
             cwd=ROOT,
             env=env,
             stdout=self.log,

@@ -1,8 +1,11 @@
-"""Generic StreamField blocks every page can use, plus the feature blocks of the other apps."""
+"""Generic StreamField blocks every page can use; the feature apps declare theirs (`body_blocks`)."""
 
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
+
+from pharmacies.extensions import declared_mappings
 
 
 class HeadingBlock(blocks.StructBlock):
@@ -69,22 +72,22 @@ class ContactBlock(blocks.StructBlock):
 
 
 def body_blocks():
-    """The blocks of every page body; feature blocks come from their own apps."""
-    from cms.blog.blocks import LatestNewsBlock
-    from ordonnances.blocks import PrescriptionUploadBlock
-    from rdv.blocks import AppointmentBookingBlock
-
-    return [
+    """The blocks of every page body: the generic ones, then those the apps declare (`body_blocks`)."""
+    generic = [
         ("heading", HeadingBlock()),
         ("paragraph", blocks.RichTextBlock(label=_("Texte"), template="blocks/paragraph.html")),
         ("image", ImageWithCaptionBlock()),
         ("call_to_action", CallToActionBlock()),
         ("opening_hours", OpeningHoursBlock()),
         ("contact", ContactBlock()),
-        ("prescription_upload", PrescriptionUploadBlock()),
-        ("appointment_booking", AppointmentBookingBlock()),
-        ("latest_news", LatestNewsBlock()),
     ]
+    declared = [
+        (name, import_string(path)()) for name, path in declared_mappings("body_blocks").items()
+    ]
+    return generic + declared
 
 
-FORM_BLOCK_TYPES = {"prescription_upload", "appointment_booking"}
+class PublicFormBlock(blocks.StructBlock):
+    """Marks a block holding a public form: its page is never cached whole (`BasePage.serve`)."""
+
+    is_public_form = True

@@ -24,6 +24,7 @@ import hashlib
 import logging
 import secrets
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import caches
 from django.db.models.signals import post_delete, post_save
@@ -31,7 +32,11 @@ from django.dispatch import receiver
 from django.http import HttpResponse
 from django.utils.cache import get_max_age
 from django.utils.translation import get_language_from_request
+from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from pharmacies.extensions import declared_lists
+from pharmacies.models import Closure, OpeningHours, Pharmacy, TitularPharmacist
 
 logger = logging.getLogger("officine.caching")
 
@@ -202,11 +207,9 @@ def _page_moved(sender, instance, **kwargs):
     purge_for_page(instance)
 
 
-def _connect_model_purges():
-    """The Pharmacy record, its inline rows and its services appear on pages of its site."""
-    from wagtail.models import Page, Site
-
-    from pharmacies.models import Closure, OpeningHours, Pharmacy, TitularPharmacist
+def connect_model_purges():
+    """The Pharmacy record, its inline rows and what apps declare (`page_cache_models`) appear on
+    pages of its site: saving or deleting one purges that site's pages."""
 
     def pharmacy_changed(sender, instance, **kwargs):
         pharmacy = instance if isinstance(instance, Pharmacy) else None
@@ -223,9 +226,8 @@ def _connect_model_purges():
     def page_deleted(sender, instance, **kwargs):
         purge_all()
 
-    from rdv.models import Service
-
-    for model in (Pharmacy, OpeningHours, Closure, TitularPharmacist, Service):
+    declared = [django_apps.get_model(label) for label in declared_lists("page_cache_models")]
+    for model in (Pharmacy, OpeningHours, Closure, TitularPharmacist, *declared):
         for signal in (post_save, post_delete):
             signal.connect(
                 pharmacy_changed, sender=model, weak=False, dispatch_uid=f"pagecache-{model}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.http import Http404
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -13,23 +15,26 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from pharmacies.extensions import declared_mappings
 from pharmacies.tenancy import pharmacy_for_site
 
-from .blocks import FORM_BLOCK_TYPES, body_blocks
+from .blocks import body_blocks
 
 PUBLIC_CACHE_SECONDS = 300
 
-# Sub-routes of every page, owned by the feature apps: "<page url>ordonnance/..." and "<page url>rdv/...".
-FEATURE_URLCONFS = {
-    "ordonnance": "ordonnances.page_urls",
-    "rdv": "rdv.page_urls",
-}
+# Sub-routes of every page, declared by the apps (`page_routes`): "<page url>ordonnance/...", ...
+PAGE_ROUTES = declared_mappings("page_routes")
+PAGE_ROUTE_PREFIXES = "|".join(re.escape(prefix) for prefix in PAGE_ROUTES) or "(?!)"
+
+
+def feature_route(prefix: str, name: str, *args, **kwargs) -> str:
+    """The part after the page's URL of a feature route, e.g. "rdv/creneaux/"."""
+    return prefix + reverse(name, urlconf=PAGE_ROUTES[prefix], args=args, kwargs=kwargs)
 
 
 def feature_url(page, prefix: str, name: str, *args, **kwargs) -> str:
     """URL of a feature route on a page, e.g. feature_url(page, "rdv", "slots")."""
-    sub = reverse(name, urlconf=FEATURE_URLCONFS[prefix], args=args, kwargs=kwargs)
-    return page.url.rstrip("/") + "/" + prefix + sub
+    return page.url.rstrip("/") + "/" + feature_route(prefix, name, *args, **kwargs)
 
 
 class BasePage(RoutablePageMixin, Page):
@@ -52,7 +57,7 @@ class BasePage(RoutablePageMixin, Page):
 
     @property
     def has_form_blocks(self) -> bool:
-        return any(block.block_type in FORM_BLOCK_TYPES for block in self.body)
+        return any(getattr(block.block, "is_public_form", False) for block in self.body)
 
     def find_block(self, block_id: str, block_type: str):
         """The form block a POST targets, by its stable StreamField id, or 404."""
@@ -88,7 +93,7 @@ class BasePage(RoutablePageMixin, Page):
         # then the route is this page's own (e.g. a home page holding the upload block).
         if (
             path_components
-            and path_components[0] in FEATURE_URLCONFS
+            and path_components[0] in PAGE_ROUTES
             and self.get_children().filter(slug=path_components[0]).exists()
         ):
             try:
@@ -100,20 +105,16 @@ class BasePage(RoutablePageMixin, Page):
 
     def _delegate(self, request, prefix, rest):
         try:
-            match = resolve("/" + rest, urlconf=FEATURE_URLCONFS[prefix])
+            match = resolve("/" + rest, urlconf=PAGE_ROUTES[prefix])
         except Resolver404 as exc:
             raise Http404 from exc
         response = match.func(request, self, *match.args, **match.kwargs)
         add_never_cache_headers(response)
         return response
 
-    @re_path(r"^ordonnance/(?P<rest>.*)$", name="ordonnance")
-    def ordonnance_route(self, request, rest):
-        return self._delegate(request, "ordonnance", rest)
-
-    @re_path(r"^rdv/(?P<rest>.*)$", name="rdv")
-    def rdv_route(self, request, rest):
-        return self._delegate(request, "rdv", rest)
+    @re_path(rf"^(?P<prefix>{PAGE_ROUTE_PREFIXES})/(?P<rest>.*)$", name="feature")
+    def feature_route(self, request, prefix, rest):
+        return self._delegate(request, prefix, rest)
 
 
 class HomePage(BasePage):

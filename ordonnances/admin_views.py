@@ -23,9 +23,9 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history
 
-from cms.notifications.phones import to_e164
-from cms.security import client_ip
 from pharmacies import audit, tenancy
+from pharmacies.client_ip import client_ip
+from pharmacies.phones import to_e164
 from pharmacies.viewsets import ScopedViewMixin
 
 from . import services

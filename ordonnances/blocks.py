@@ -3,11 +3,12 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from cms.blocks import PublicFormBlock
 from cms.forms_guard import TOKEN_HOLE, token_for_block
 from cms.fragments import FOR_CACHE, CachedFragmentMixin
 
 
-class PrescriptionUploadBlock(CachedFragmentMixin, blocks.StructBlock):
+class PrescriptionUploadBlock(CachedFragmentMixin, PublicFormBlock):
     title = blocks.CharBlock(label=_("titre"), default=_("Envoyer mon ordonnance"))
     intro = blocks.RichTextBlock(label=_("introduction"), required=False)
     confirmation_text = blocks.RichTextBlock(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cms.forms_guard import GuardedFormMixin
-from cms.notifications.phones import is_mobile, to_e164
+from pharmacies.phones import is_mobile, to_e164
 
 from .files import FileRejected, sanitise_upload
 from .models import FileKind, NotifyBy

@@ -9,7 +9,7 @@ from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cms.notifications.models import language_field
+from notifications.models import language_field
 from pharmacies.models import AppendOnlyQuerySet
 
 # No 0/O, 1/I/L: a reference is read aloud at the counter and typed from an SMS.

@@ -19,7 +19,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from cms.notifications.api import notify_patient, notify_pharmacy, patient_language
+from notifications.api import notify_patient, notify_pharmacy, patient_language
 from pharmacies import audit
 
 from .files import CleanFile, encrypt, key_fingerprint, make_thumbnail
@@ -296,7 +296,7 @@ def purge_prescription(prescription: Prescription) -> bool:
     """Delete the files and blank the personal data of one closed prescription; idempotent."""
     from django.contrib.contenttypes.models import ContentType
 
-    from cms.notifications.models import OutboxMessage
+    from notifications.models import OutboxMessage
 
     with transaction.atomic():
         locked = Prescription.objects.select_for_update().get(pk=prescription.pk)

@@ -13,14 +13,13 @@ from django.core import signing
 from django.http import Http404, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from wagtail.models import Site
 
 from cms.forms_guard import check_request, is_same_origin
-from cms.models import FEATURE_URLCONFS
+from cms.models import feature_route
 
 from . import services
 from .forms import PrescriptionUploadForm
@@ -38,8 +37,11 @@ class HttpResponseSeeOther(HttpResponseRedirect):
 def page_route_url(page, request, name: str, **kwargs) -> str:
     """Like cms.models.feature_url, but relative on the page's own site (keeps https behind a
     proxy and the visitor's host), absolute only when the page lives on another site."""
-    sub = reverse(name, urlconf=FEATURE_URLCONFS["ordonnance"], kwargs=kwargs)
-    return page.get_url(request=request).rstrip("/") + "/ordonnance" + sub
+    return (
+        page.get_url(request=request).rstrip("/")
+        + "/"
+        + feature_route("ordonnance", name, **kwargs)
+    )
 
 
 def _confirmation_url(page, request, block_id: str, token: str) -> str:

@@ -21,7 +21,7 @@ from wagtail.admin.views import generic
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from cms.notifications.phones import to_e164
+from pharmacies.phones import to_e164
 
 from . import gdpr, tenancy
 from .models import AuditEvent

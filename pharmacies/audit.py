@@ -32,7 +32,7 @@ def normalise_email(email: str | None) -> str:
 
 
 def normalise_phone(phone: str | None) -> str:
-    from cms.notifications.phones import to_e164
+    from pharmacies.phones import to_e164
 
     if not phone or not phone.strip():
         return ""
@@ -71,7 +71,7 @@ def record(
     label: str = "",
 ) -> AuditEvent:
     """Append one event; `request` gives the actor and the client IP when there is one."""
-    from cms.security import client_ip
+    from pharmacies.client_ip import client_ip
 
     if request is not None and user is None:
         user = getattr(request, "user", None)

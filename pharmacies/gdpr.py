@@ -80,7 +80,7 @@ def _contact_filter(email: str, phone: str, raw_phone: str | None) -> Q:
 
 def find_patient_records(pharmacy, email=None, phone=None) -> PatientRecords:
     """Prescriptions, bookings and messages of that pharmacy matching the email or the phone."""
-    from cms.notifications.models import OutboxMessage
+    from notifications.models import OutboxMessage
     from ordonnances.models import Prescription
     from rdv.models import Booking, BookingChange
 
@@ -287,7 +287,7 @@ def erase_patient_data(
     has committed, so a failure leaves everything as it was rather than rows without their files.
     Audit rows stay: they hold no personal data, and the erasure itself is recorded.
     """
-    from cms.notifications.models import OutboxMessage
+    from notifications.models import OutboxMessage
 
     with transaction.atomic():
         records = find_patient_records(pharmacy, email, phone)

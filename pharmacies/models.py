@@ -180,7 +180,7 @@ class Pharmacy(ClusterableModel):
 
     @property
     def phone_uri(self) -> str:
-        from cms.notifications.phones import to_e164
+        from pharmacies.phones import to_e164
 
         return "tel:" + (to_e164(self.phone) or self.phone.replace(" ", ""))
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.text import slugify
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Site
 
+from .extensions import declared_lists, declared_objects, single_callable
 from .models import OpeningHours, Pharmacy, TitularPharmacist
 
 logger = logging.getLogger("officine.provisioning")
@@ -61,11 +61,8 @@ class PharmacySpec:
 
 
 def staff_permission_names() -> list[str]:
-    """Permissions every pharmacy staff group gets; feature apps add theirs on their AppConfig."""
-    names = list(BASE_STAFF_PERMISSIONS)
-    for config in apps.get_app_configs():
-        names.extend(getattr(config, "pharmacy_staff_permissions", []))
-    return names
+    """Permissions every pharmacy staff group gets; apps add theirs (`staff_permissions`)."""
+    return [*BASE_STAFF_PERMISSIONS, *declared_lists("staff_permissions")]
 
 
 def _permissions(names):
@@ -115,59 +112,13 @@ def sync_group_permissions(pharmacy: Pharmacy) -> None:
 
 
 def default_pages(home):
-    """The pages a new pharmacy starts with; each app may add its own via `pharmacy_default_pages`."""
-    from cms.models import LegalNoticePage
-
-    created = []
-    for config in apps.get_app_configs():
-        builder = getattr(config, "pharmacy_default_pages", None)
-        if builder:
-            created.extend(builder(home))
-    if not LegalNoticePage.objects.child_of(home).exists():
-        legal = LegalNoticePage(
-            title="Mentions légales", slug="mentions-legales", show_in_menus=False
-        )
-        home.add_child(instance=legal)
-        legal.save_revision().publish()
-        created.append(legal)
-    return created
-
-
-def _fill_home(home):
-    """A new home page that already says what a patient comes for: send, book, hours, address."""
-    from cms.models import BasePage
-
-    if len(home.body):
-        return
-    blocks = []
-    for child in home.get_children().live().specific():
-        if isinstance(child, BasePage) and child.has_form_blocks:
-            blocks.append(
-                (
-                    "call_to_action",
-                    {
-                        "title": child.title,
-                        "text": "",
-                        "page": child,
-                        "url": "",
-                        "button_label": child.title,
-                    },
-                )
-            )
-    blocks += [
-        ("opening_hours", {"title": "Horaires d'ouverture"}),
-        ("contact", {"title": "Nous trouver", "show_map_link": True}),
-        ("latest_news", {"title": "Actualités", "count": 3}),
-    ]
-    home.body = blocks
-    home.save_revision().publish()
+    """The pages a new pharmacy starts with: each app adds its own (`default_pages`)."""
+    return [page for build in declared_objects("default_pages") for page in build(home)]
 
 
 @transaction.atomic
 def provision_pharmacy(spec: PharmacySpec) -> tuple[Pharmacy, bool]:
     """Create (or find again) the pharmacy described by `spec`; returns (pharmacy, created)."""
-    from cms.models import HomePage
-
     validate_spec(spec)
     hostname = spec.hostname.strip().lower()
     slug = spec.slug or slugify(spec.name)[:60]
@@ -184,10 +135,7 @@ def provision_pharmacy(spec: PharmacySpec) -> tuple[Pharmacy, bool]:
     if Pharmacy.objects.filter(slug=slug).exists():
         raise ProvisioningError(f"A pharmacy with the identifier {slug!r} already exists.")
 
-    root = Page.get_first_root_node()
-    home = HomePage(title=spec.name, slug=slug, intro=f"<p>Bienvenue à la {spec.name}.</p>")
-    root.add_child(instance=home)
-    home.save_revision().publish()
+    home = single_callable("home_page")(spec.name, slug)
     site = Site.objects.create(
         hostname=hostname,
         port=spec.port,
@@ -226,7 +174,8 @@ def provision_pharmacy(spec: PharmacySpec) -> tuple[Pharmacy, bool]:
     pharmacy.save()
     sync_group_permissions(pharmacy)
     default_pages(home)
-    _fill_home(home)
+    for finish in declared_objects("pharmacy_provisioned"):
+        finish(pharmacy, home)
     logger.info("Provisioned pharmacy %s on %s", pharmacy.slug, hostname)
     return pharmacy, True
 

@@ -5,6 +5,7 @@ import secrets
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from cms.blocks import PublicFormBlock
 from cms.forms_guard import TOKEN_HOLE, token_for_block
 from cms.fragments import CachedFragmentMixin
 
@@ -24,7 +25,7 @@ def _fresh_nonce(value, context) -> str:
     return secrets.token_urlsafe(24)
 
 
-class AppointmentBookingBlock(CachedFragmentMixin, blocks.StructBlock):
+class AppointmentBookingBlock(CachedFragmentMixin, PublicFormBlock):
     title = blocks.CharBlock(label=_("titre"), default=_("Prendre rendez-vous"))
     intro = blocks.RichTextBlock(label=_("introduction"), required=False)
     categories = blocks.MultipleChoiceBlock(

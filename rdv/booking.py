@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from cms.notifications.api import notify_patient, notify_pharmacy, patient_language
+from notifications.api import notify_patient, notify_pharmacy, patient_language
 
 from . import availability, links, slots
 from .ics import booking_ics

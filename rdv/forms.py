@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cms.forms_guard import GuardedFormMixin
 from cms.fragments import hole
-from cms.notifications.phones import is_mobile, to_e164
+from pharmacies.phones import is_mobile, to_e164
 
 from . import availability
 from .blocks import NONCE_HOLE

@@ -17,7 +17,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
-from cms.notifications.models import language_field
+from notifications.models import language_field
 from pharmacies.models import Pharmacy, Weekday
 
 from .blocks import SERVICE_CATEGORIES

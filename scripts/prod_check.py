@@ -146,7 +146,7 @@ def make_env(tmp: Path, app_port: int) -> dict:
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
     env.update(
-        DJANGO_SETTINGS_MODULE="cms.settings.production",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
         DATABASE_URL=DB_URL,
         REDIS_URL=REDIS_URL,
         SECRET_KEY=secrets.token_urlsafe(50),
@@ -156,7 +156,7 @@ def make_env(tmp: Path, app_port: int) -> dict:
         OFFICINE_2FA_REQUIRED="0",
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(tmp / "sent-emails"),
-        SMS_BACKEND="cms.notifications.sms.FileSMSBackend",
+        SMS_BACKEND="notifications.sms.FileSMSBackend",
         SMS_FILE_PATH=str(tmp / "sent-sms"),
         OFFICINE_VAR_DIR=str(tmp / "var"),
         GUNICORN_BIND=f"127.0.0.1:{app_port}",

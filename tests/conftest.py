@@ -17,7 +17,7 @@ def _reset_sms_outbox_and_cache():
     """
     from django.core.cache import caches
 
-    from cms.notifications.sms import reset_outbox
+    from notifications.sms import reset_outbox
 
     reset_outbox()
     for alias in caches:

@@ -1,7 +1,9 @@
-"""Template helpers for the public site: menu of the current site, opening status."""
+"""Template helpers for the public site: menu and legal notice of the current site."""
 
 from django import template
 from wagtail.models import Site
+
+from cms.models import LegalNoticePage
 
 register = template.Library()
 
@@ -21,20 +23,7 @@ def site_menu(context):
 
 @register.simple_tag(takes_context=True)
 def legal_page(context):
-    from cms.models import LegalNoticePage
-
     site = context.get("current_site")
     if site is None:
         return None
     return LegalNoticePage.objects.live().descendant_of(site.root_page).first()
-
-
-@register.simple_tag(takes_context=True)
-def news_search_url(context):
-    """Where the header's search box sends: this site's news search (only what the site shows)."""
-    from cms.blog.models import news_index_for_site
-
-    index = news_index_for_site(context.get("current_site"))
-    if index is None:
-        return ""
-    return index.get_url(context.get("request")) + "recherche/"

@@ -7,9 +7,9 @@ from django.test import Client
 from django.utils.text import slugify
 from wagtail.models import Page, Site
 
-from cms.blog.demo import ensure_agency_blog
-from cms.blog.models import BlogPostPage, NewsIndexPage
-from cms.blog.roles import setup_agency_editors
+from blog.demo import ensure_agency_blog
+from blog.models import BlogPostPage, NewsIndexPage
+from blog.roles import setup_agency_editors
 from cms.models import HomePage
 from tests.factories import make_pharmacy
 
@@ -65,7 +65,7 @@ def agency_client(agency_home):
 
 @pytest.fixture
 def agency_editor(agency_blog, django_user_model):
-    from cms.blog.roles import AGENCY_EDITORS_GROUP
+    from blog.roles import AGENCY_EDITORS_GROUP
 
     user = django_user_model.objects.create_user("redaction", "redaction@agence.test", "pw-T-2026")
     user.groups.add(user.groups.model.objects.get(name=AGENCY_EDITORS_GROUP))

@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
 
-from cms.blog.models import BlogPostPage
-from cms.blog.roles import AGENCY_COLLECTION
+from blog.models import BlogPostPage
+from blog.roles import AGENCY_COLLECTION
 
 SAMPLE = """---
 title: "Grippe : « protégez-vous » — c’est le moment…"

@@ -6,7 +6,7 @@ from django.utils.text import slugify
 from wagtail.models import Page, WorkflowState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from cms.blog.models import BlogPostPage
+from blog.models import BlogPostPage
 
 from .conftest import make_post, news_index
 

@@ -3,12 +3,13 @@
 import datetime as dt
 
 import time_machine
-from django.apps import apps
 from django.utils import timezone
 
-from cms.blog.models import BlogIndexPage, BlogPostPage, NewsIndexPage
-from cms.blog.tasks import publish_scheduled
-from cms.celery import app as celery_app
+from blog.demo import seed_agency_blog, seed_pharmacy_news
+from blog.models import BlogIndexPage, BlogPostPage, NewsIndexPage
+from blog.provisioning import default_pages
+from blog.tasks import publish_scheduled
+from config.celery import app as celery_app
 
 from .conftest import make_post
 
@@ -38,9 +39,8 @@ def test_periodic_task_is_in_the_beat_schedule():
 
 
 def test_seed_demo_agency_creates_three_french_posts_once(agency_home, pharmacy_a, client_a):
-    config = apps.get_app_config("blog")
-    config.seed_demo_agency(agency_home)
-    config.seed_demo_agency(agency_home)
+    seed_agency_blog(agency_home)
+    seed_agency_blog(agency_home)
     blog = BlogIndexPage.objects.child_of(agency_home).get()
     titles = sorted(BlogPostPage.objects.child_of(blog).live().values_list("title", flat=True))
     assert len(titles) == 3
@@ -53,7 +53,6 @@ def test_seed_demo_agency_creates_three_french_posts_once(agency_home, pharmacy_
 
 def test_pharmacy_default_pages_are_idempotent(pharmacy_a):
     home = pharmacy_a.site.root_page.specific
-    config = apps.get_app_config("blog")
-    assert config.pharmacy_default_pages(home) == []
-    config.seed_demo(pharmacy_a)
+    assert default_pages(home) == []
+    seed_pharmacy_news(pharmacy_a)
     assert NewsIndexPage.objects.child_of(home).count() == 1

@@ -96,7 +96,7 @@ def test_robots_and_sitemap_are_per_site(client_a, client_b):
     [({"SECRET_KEY": ""}, "SECRET_KEY"), ({"SECRET_KEY": "x" * 50, "DEBUG": "1"}, "DEBUG")],
 )
 def test_production_settings_refuse_unsafe_start(env, message):
-    full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.production", **env}
+    full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", **env}
     full_env.setdefault("OFFICINE_FILE_KEYS", "a" * 44)
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],

@@ -153,8 +153,8 @@ def e2e_agency(transactional_db):
     """The agency's site (the default site, on agence.localhost) with its moderated blog."""
     from wagtail.models import Page, Site
 
-    from cms.blog.demo import ensure_agency_blog
-    from cms.blog.roles import setup_agency_editors
+    from blog.demo import ensure_agency_blog
+    from blog.roles import setup_agency_editors
     from cms.models import HomePage
 
     home = HomePage(title="Officine — le réseau", slug="agence")

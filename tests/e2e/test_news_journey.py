@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from cms.blog.models import BlogPostPage
-from cms.blog.roles import AGENCY_EDITORS_GROUP
+from blog.models import BlogPostPage
+from blog.roles import AGENCY_EDITORS_GROUP
 
 from .conftest import admin_login, run_axe, screenshot, site_url
 

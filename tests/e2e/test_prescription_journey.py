@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 
-from cms.notifications import sms
+from notifications import sms
 from ordonnances.models import Prescription, Status
 from tests.ordonnances import filesets
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 from kombu import pools as kombu_pools
 
-from cms.notifications import dispatch
+from notifications import dispatch
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +41,7 @@ def subject_obj(pharmacy_a):
 @contextlib.contextmanager
 def use_broker(url):
     """Publish through a real broker URL (tasks not eager) for the duration of the block."""
-    from cms.celery import app
+    from config.celery import app
 
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
 

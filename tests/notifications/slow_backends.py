@@ -5,7 +5,7 @@ import time
 import uuid
 from pathlib import Path
 
-from cms.notifications.sms import FileSMSBackend
+from notifications.sms import FileSMSBackend
 
 
 class SlowFileSMSBackend(FileSMSBackend):

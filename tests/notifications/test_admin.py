@@ -5,8 +5,8 @@ from django.core import mail
 from django.db import transaction
 from django.urls import reverse
 
-from cms.notifications.api import notify_patient
-from cms.notifications.models import OutboxMessage
+from notifications.api import notify_patient
+from notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from django.core import mail
 from django.db import transaction
 from django.utils import translation
 
-from cms.notifications import sms
-from cms.notifications.api import notify_patient, notify_pharmacy
-from cms.notifications.models import OutboxMessage
+from notifications import sms
+from notifications.api import notify_patient, notify_pharmacy
+from notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from cms.notifications.api import template_context
-from cms.notifications.phones import display, is_mobile, to_e164
-from cms.notifications.sms import segment_count, to_gsm7
+from notifications.api import template_context
+from notifications.sms import segment_count, to_gsm7
+from pharmacies.phones import display, is_mobile, to_e164
 
 EMAILS = Path(settings.BASE_DIR) / "templates" / "emails"
 SMS = Path(settings.BASE_DIR) / "templates" / "sms"

@@ -6,10 +6,11 @@ import time
 import pytest
 from django.db import transaction
 
-from cms.notifications import sms
-from cms.notifications.api import notify_patient
-from cms.notifications.models import OutboxMessage
-from cms.notifications.sending import claim, relay
+from notifications import sms
+from notifications.api import notify_patient
+from notifications.models import OutboxMessage
+from notifications.sending import claim
+from notifications.tasks import relay
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +100,7 @@ def test_after_the_outage_the_relay_sends_each_message_once(
                 )
     assert relay(pending_after=0) == 0  # broker still down: nothing lost, nothing sent
     closed_port_broker.conf.task_always_eager = True  # the broker is back
-    from cms.notifications import dispatch
+    from notifications import dispatch
 
     dispatch.reset_breaker()
     assert relay(pending_after=0) == 5
@@ -110,7 +111,7 @@ def test_after_the_outage_the_relay_sends_each_message_once(
 
 
 def test_the_relay_runs_every_minute_under_celery_beat():
-    from cms.celery import app
+    from config.celery import app
 
     entry = app.conf.beat_schedule["notifications-relay-outbox"]
     assert entry["task"] == "notifications.relay_outbox"

@@ -7,11 +7,11 @@ import requests
 import responses
 from django.core import mail
 
-from cms.notifications import sms
-from cms.notifications.api import notify_patient
-from cms.notifications.models import OutboxMessage
-from cms.notifications.sending import MAX_ATTEMPTS, claim
-from cms.notifications.tasks import send_outbox_message
+from notifications import sms
+from notifications.api import notify_patient
+from notifications.models import OutboxMessage
+from notifications.sending import MAX_ATTEMPTS, claim
+from notifications.tasks import send_outbox_message
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ BREVO_EMAIL = "https://api.brevo.com/v3/smtp/email"
 
 @pytest.fixture
 def brevo_sms(settings):
-    settings.SMS_BACKEND = "cms.notifications.sms.BrevoSMSBackend"
+    settings.SMS_BACKEND = "notifications.sms.BrevoSMSBackend"
     settings.SMS_BREVO_API_KEY = "test-sms-key"
 
 

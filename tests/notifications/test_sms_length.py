@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from cms.notifications import sms
+from notifications import sms
 from ordonnances.models import Prescription, Status
 from ordonnances.services import change_status
 from rdv import booking as operations

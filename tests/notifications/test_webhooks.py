@@ -6,8 +6,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from cms.notifications.api import notify_patient
-from cms.notifications.models import OutboxMessage
+from notifications.api import notify_patient
+from notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 

@@ -16,10 +16,10 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 
-from cms.notifications import dispatch
-from cms.notifications.api import notify_patient
-from cms.notifications.models import OutboxMessage
-from cms.notifications.sending import relay
+from notifications import dispatch
+from notifications.api import notify_patient
+from notifications.models import OutboxMessage
+from notifications.tasks import relay
 
 from .conftest import use_broker
 
@@ -128,7 +128,7 @@ class Workers:
 def workers(django_db_serialized_rollback, require_postgres, redis_url, tmp_path):
     """Real workers; serialized rollback restores the Wagtail root page flushed by earlier tests."""
     pool = Workers(tmp_path, redis_url)
-    from cms.celery import app
+    from config.celery import app
 
     saved_queue = app.conf.task_default_queue
     app.conf.task_default_queue = pool.queue

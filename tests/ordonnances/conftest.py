@@ -117,7 +117,7 @@ def empty_private_storage():
 
 @pytest.fixture(autouse=True)
 def clear_sms_outbox():
-    from cms.notifications import sms
+    from notifications import sms
 
     sms.outbox.clear()
     yield

@@ -8,7 +8,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from cms.notifications import sms
+from notifications import sms
 from ordonnances.models import (
     FileAccessLog,
     Prescription,

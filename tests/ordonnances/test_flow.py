@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from cms.notifications import sms
+from notifications import sms
 from ordonnances.models import FileKind, Prescription, Status, StatusChange
 from ordonnances.services import change_status
 

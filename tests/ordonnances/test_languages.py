@@ -7,8 +7,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from cms.notifications import sms
-from cms.notifications.models import OutboxMessage
+from notifications import sms
+from notifications.models import OutboxMessage
 from ordonnances.models import Prescription
 
 from .conftest import PatientBrowser

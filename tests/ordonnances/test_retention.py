@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from cms.celery import app
-from cms.notifications.models import OutboxMessage
+from config.celery import app
+from notifications.models import OutboxMessage
 from ordonnances.models import FileAccessLog, Prescription, PrescriptionFile, Status
 from ordonnances.services import change_status
 from ordonnances.tasks import purge_expired

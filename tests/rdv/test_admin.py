@@ -147,18 +147,17 @@ def test_dashboard_panel_lists_today(admin_client_a, admin_client_b, service_a, 
 
 
 def test_demo_seed_and_default_page_are_idempotent(pharmacy_a):
-    from django.apps import apps
+    from rdv.provisioning import default_pages, seed_demo
 
-    config = apps.get_app_config("rdv")
-    config.seed_demo(pharmacy_a)
-    config.seed_demo(pharmacy_a)
+    seed_demo(pharmacy_a)
+    seed_demo(pharmacy_a)
     names = list(pharmacy_a.services.values_list("name", flat=True))
     assert len(names) == len(set(names)) >= 8
     assert "Vaccination antigrippale" in names
     workshop = pharmacy_a.services.get(slug="atelier-soin-de-la-peau")
     assert workshop.capacity == 6 and workshop.hours.count() == 2
     home = pharmacy_a.site.root_page.specific
-    assert config.pharmacy_default_pages(home) == []
+    assert default_pages(home) == []
 
 
 def test_closures_menu_opens_own_pharmacy(admin_client_a, pharmacy_a, pharmacy_b):

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from cms.notifications import sms
+from notifications import sms
 from rdv import booking as operations
 from rdv import links
 from rdv.models import Booking, BookingStatus

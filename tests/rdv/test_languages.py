@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import translation
 
-from cms.notifications import sms
+from notifications import sms
 from rdv import booking as operations
 from rdv import links
 from rdv.models import Booking

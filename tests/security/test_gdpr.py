@@ -12,7 +12,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from cms.notifications.models import OutboxMessage
+from notifications.models import OutboxMessage
 from ordonnances.models import Prescription, PrescriptionFile
 from pharmacies import audit, gdpr
 from pharmacies.models import AuditAction, AuditEvent

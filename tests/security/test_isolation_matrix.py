@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cms.models import ContentPage, feature_url
-from cms.notifications.models import OutboxMessage
+from notifications.models import OutboxMessage
 from ordonnances import page_urls as prescription_page_urls
 from ordonnances import services as prescription_services
 from ordonnances.models import Prescription, Status

@@ -16,7 +16,7 @@ from pharmacies.models import AuditAction, AuditEvent
 
 from .conftest import send_prescription, stored_files
 
-OLD_KEY = "dGVzdC1rZXktb2ZmaWNpbmUtMzItYnl0ZXMtbG9uZyE="  # cms.settings.test's key
+OLD_KEY = "dGVzdC1rZXktb2ZmaWNpbmUtMzItYnl0ZXMtbG9uZyE="  # config.settings.test's key
 
 
 class Killed(BaseException):

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cms.security import client_ip, public_post_rate_limited
+from cms.security import public_post_rate_limited
+from pharmacies.client_ip import client_ip
 
 
 def test_public_pages_carry_security_headers_and_strict_csp(client_a):
@@ -174,7 +175,7 @@ def test_rate_limit_is_exact_on_redis(redis_url):
 def test_deploy_check_is_clean_with_production_settings():
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "pharmacie.example",
         "OFFICINE_FILE_KEYS": "dGVzdC1rZXktb2ZmaWNpbmUtMzItYnl0ZXMtbG9uZyE=",

@@ -1,10 +1,9 @@
 """Demo content: an agency site and two pharmacies with pages, hours, identity and accounts.
 
-Re-running it changes nothing. Feature apps add their own demo content through an AppConfig method
-`seed_demo(pharmacy)`; the agency's through `seed_demo_agency(home)`.
+Re-running it changes nothing. Apps add their own demo content through the `demo_pharmacy` and
+`demo_agency` extension points (`pharmacies/extensions.py`).
 """
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
@@ -12,6 +11,7 @@ from django.db import transaction
 from wagtail.models import Page, Site
 
 from cms.models import HomePage
+from pharmacies.extensions import declared_objects
 from pharmacies.provisioning import PharmacySpec, ensure_staff_user, provision_pharmacy
 
 PORT = 8000
@@ -86,9 +86,8 @@ class Command(BaseCommand):
             editor.set_password(AGENCY_EDITOR[2])
             editor.save()
         editor.groups.add(editor_group)
-        for config in apps.get_app_configs():
-            if hasattr(config, "seed_demo_agency"):
-                config.seed_demo_agency(agency_home)
+        for seed in declared_objects("demo_agency"):
+            seed(agency_home)
 
         lines = [f"  admin (superuser)   {ADMIN[0]} / {ADMIN[2]}   http://localhost:{PORT}/admin/"]
         lines.append(f"  agency editor       {AGENCY_EDITOR[0]} / {AGENCY_EDITOR[2]}")
@@ -97,9 +96,8 @@ class Command(BaseCommand):
             ensure_staff_user(
                 pharmacy, username, email, password, first_name=spec.pharmacists[0][0]
             )
-            for config in apps.get_app_configs():
-                if hasattr(config, "seed_demo"):
-                    config.seed_demo(pharmacy)
+            for seed in declared_objects("demo_pharmacy"):
+                seed(pharmacy)
             lines.append(
                 f"  {spec.name:<22}{username} / {password}   http://{spec.hostname}:{PORT}/"
             )

@@ -20,7 +20,7 @@ def pharmacy_and_contact(options):
     if not email and not phone:
         raise CommandError("Give --email and/or --phone")
     if phone:
-        from cms.notifications.phones import to_e164
+        from pharmacies.phones import to_e164
 
         if to_e164(phone) is None:
             raise CommandError(f"Invalid phone number {phone!r}")

@@ -15,7 +15,7 @@ OFFICINE_FILE_KEYS = env_list("OFFICINE_FILE_KEYS") or [
 ]
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = BASE_DIR / "var" / "sent-emails"
-SMS_BACKEND = "cms.notifications.sms.FileSMSBackend"
+SMS_BACKEND = "notifications.sms.FileSMSBackend"
 SMS_FILE_PATH = BASE_DIR / "var" / "sent-sms"
 # The demo logs in without a second factor; production requires it (OFFICINE_2FA_REQUIRED).
 OFFICINE_2FA_REQUIRED = env_bool("OFFICINE_2FA_REQUIRED", False)

@@ -171,7 +171,7 @@ class FileSMSBackend(BaseSMSBackend):
 
 
 class LocmemSMSBackend(BaseSMSBackend):
-    """Tests: keeps sent messages in `cms.notifications.sms.outbox`."""
+    """Tests: keeps sent messages in `notifications.sms.outbox`."""
 
     def send_one(self, message):
         message.provider_message_id = f"locmem-{len(outbox) + 1}"

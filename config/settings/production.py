@@ -26,7 +26,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "anymail.backends.brevo.EmailBackend")
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "cms.notifications.sms.BrevoSMSBackend")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "notifications.sms.BrevoSMSBackend")
 # File backends (prod-check, staging): where the worker writes the messages it "sends".
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "sent-emails"))  # noqa: F405
 SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(VAR_DIR / "sent-sms"))  # noqa: F405

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from datetime import timedelta
+from email.utils import formataddr, parseaddr
 
 import requests
 from django.conf import settings
@@ -62,8 +63,6 @@ def _finish(message: OutboxMessage, **fields) -> None:
 
 
 def send_email(message: OutboxMessage) -> str:
-    from .api import from_address
-
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
@@ -146,10 +145,11 @@ def send(message_id: int) -> str:
     return "sent"
 
 
-def relay(pending_after: float | None = None, stuck_after: float | None = None) -> int:
-    """Re-dispatch rows left pending (broker down, lost task) or stuck in `sending` (worker killed)."""
-    from .dispatch import dispatch_now
-
+def due_for_relay(
+    pending_after: float | None = None, stuck_after: float | None = None
+) -> list[int]:
+    """Rows to dispatch again: left pending (broker down, lost task) or stuck in `sending` (worker
+    killed), oldest first; they are touched so that a concurrent relay does not take them too."""
     if pending_after is None:
         pending_after = _setting("OUTBOX_RELAY_PENDING_AFTER", 300)
     if stuck_after is None:
@@ -171,13 +171,12 @@ def relay(pending_after: float | None = None, stuck_after: float | None = None) 
         Q(updated_at__lte=now - timedelta(seconds=pending_after)) | Q(pk__in=revived)
     )
     ids = list(due.order_by("pk").values_list("pk", flat=True)[:1000])
-    if not ids:
-        return 0
-    OutboxMessage.objects.filter(pk__in=ids, status=Status.PENDING).update(updated_at=now)
-    dispatched = 0
-    for pk in ids:
-        if not dispatch_now(pk):
-            break
-        dispatched += 1
-    logger.info("Outbox relay dispatched %d of %d due message(s)", dispatched, len(ids))
-    return dispatched
+    if ids:
+        OutboxMessage.objects.filter(pk__in=ids, status=Status.PENDING).update(updated_at=now)
+    return ids
+
+
+def from_address(sender_name: str) -> str:
+    """The platform address with the pharmacy's name shown as the sender."""
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((sender_name, address)) if sender_name else settings.DEFAULT_FROM_EMAIL

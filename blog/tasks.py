@@ -8,7 +8,7 @@ from django.core.management import call_command
 logger = logging.getLogger("officine.blog")
 
 
-@shared_task(name="cms.blog.tasks.publish_scheduled")
+@shared_task(name="blog.tasks.publish_scheduled")
 def publish_scheduled():
     """Run Wagtail's own `publish_scheduled` (go-live and expiry of pages and snippets)."""
     call_command("publish_scheduled")

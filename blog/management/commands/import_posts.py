@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from cms.blog.importer import ImportFailure, import_post_file
-from cms.blog.models import BlogIndexPage
-from cms.blog.roles import agency_collection
+from blog.importer import ImportFailure, import_post_file
+from blog.models import BlogIndexPage
+from blog.roles import agency_collection
 
 
 class Command(BaseCommand):

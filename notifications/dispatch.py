@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from functools import partial
 
-from django.db import transaction
 from kombu.exceptions import KombuError, OperationalError
 
 logger = logging.getLogger("officine.notifications")
@@ -25,22 +23,15 @@ def reset_breaker() -> None:
     _broker_down_until = 0.0
 
 
-def dispatch_on_commit(message_id: int) -> None:
-    """Publish the send task once the business transaction commits (never before, never on rollback)."""
-    transaction.on_commit(partial(dispatch_now, message_id))
-
-
-def dispatch_now(message_id: int) -> bool:
-    """Publish the send task now; False (row left pending for the relay) if the broker is down."""
+def publish(task, message_id: int) -> bool:
+    """Publish `task` for the row now; False (row left pending for the relay) if the broker is down."""
     global _broker_down_until
-    from .tasks import send_outbox_message
-
-    eager = send_outbox_message.app.conf.task_always_eager
+    eager = task.app.conf.task_always_eager
     if not eager and time.monotonic() < _broker_down_until:
         logger.warning("Broker marked down; outbox message %s left for the relay", message_id)
         return False
     try:
-        send_outbox_message.apply_async((message_id,), retry=False)
+        task.apply_async((message_id,), retry=False)
     except (OperationalError, KombuError, OSError, ConnectionError) as exc:
         _broker_down_until = time.monotonic() + BROKER_COOLDOWN_SECONDS
         logger.warning(

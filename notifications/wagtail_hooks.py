@@ -18,8 +18,8 @@ from wagtail.permissions import register_permission_policy
 from pharmacies import tenancy
 from pharmacies.viewsets import PharmacyScopedViewSet
 
-from .dispatch import dispatch_on_commit
 from .models import OutboxMessage, Status
+from .tasks import dispatch_on_commit
 
 
 class OutboxPermissionPolicy(ModelPermissionPolicy):

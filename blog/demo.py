@@ -11,6 +11,7 @@ from PIL import ImageDraw
 
 from .importer import import_post_file
 from .models import BlogIndexPage, BlogPostPage, NewsIndexPage
+from .provisioning import default_pages
 from .roles import agency_collection, setup_agency_editors
 
 DEMO_POSTS_DIR = Path(__file__).parent / "demo_posts"
@@ -64,10 +65,8 @@ def _image_name(source: Path) -> str:
 
 def seed_pharmacy_news(pharmacy) -> None:
     """Every pharmacy has its news page; the first demo pharmacy also has a post of its own."""
-    from django.apps import apps
-
     home = pharmacy.site.root_page.specific
-    apps.get_app_config("blog").pharmacy_default_pages(home)
+    default_pages(home)
     if pharmacy.slug != "pharmacie-du-centre":
         return
     news = NewsIndexPage.objects.child_of(home).first()

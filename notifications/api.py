@@ -12,7 +12,6 @@ site's default language, whoever triggered it.
 from __future__ import annotations
 
 import logging
-from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -20,9 +19,10 @@ from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
-from . import dispatch
+from pharmacies.phones import is_mobile, to_e164
+
+from . import tasks
 from .models import Channel, OutboxMessage
-from .phones import is_mobile, to_e164
 from .sms import segment_count, to_gsm7
 
 logger = logging.getLogger("officine.notifications")
@@ -174,11 +174,5 @@ def _store(pharmacy, obj, *, event, channel, recipient, **fields) -> OutboxMessa
         defaults={"pharmacy": pharmacy, **fields},
     )
     if created:
-        dispatch.dispatch_on_commit(message.pk)
+        tasks.dispatch_on_commit(message.pk)
     return message
-
-
-def from_address(sender_name: str) -> str:
-    """The platform address with the pharmacy's name shown as the sender."""
-    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    return formataddr((sender_name, address)) if sender_name else settings.DEFAULT_FROM_EMAIL

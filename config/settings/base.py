@@ -29,12 +29,13 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,.localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Platform, then the features (their body blocks appear in this order in the page editor).
     "cms",
-    "cms.notifications",
-    "cms.blog",
+    "notifications",
     "pharmacies",
     "ordonnances",
     "rdv",
+    "blog",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -88,8 +89,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-ROOT_URLCONF = "cms.urls"
-WSGI_APPLICATION = "cms.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -179,13 +180,13 @@ CONTENT_SECURITY_POLICY = {
 OFFICINE_TRUSTED_PROXY_COUNT = int(os.environ.get("OFFICINE_TRUSTED_PROXY_COUNT", 0))
 OFFICINE_RATE_LIMIT_PER_IP = os.environ.get("OFFICINE_RATE_LIMIT_PER_IP", "20/h")
 OFFICINE_RATE_LIMIT_PER_PHARMACY = os.environ.get("OFFICINE_RATE_LIMIT_PER_PHARMACY", "600/h")
-RATELIMIT_IP_META_KEY = "cms.security.client_ip"
+RATELIMIT_IP_META_KEY = "pharmacies.client_ip.client_ip"
 
 # Admin login: lockout after repeated failures, shared by all workers through the database.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "cms.security.axes_client_ip"
+AXES_CLIENT_IP_CALLABLE = "pharmacies.client_ip.axes_client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 
@@ -222,7 +223,7 @@ ANYMAIL = {
     "WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", ""),
 }
 
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "cms.notifications.sms.ConsoleSMSBackend")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "notifications.sms.ConsoleSMSBackend")
 SMS_BREVO_API_KEY = os.environ.get("SMS_BREVO_API_KEY", "")
 SMS_DEFAULT_SENDER = os.environ.get("SMS_DEFAULT_SENDER", "Officine")
 
@@ -241,7 +242,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
-CELERY_BEAT_SCHEDULE = {}
+# Every periodic task of every app, in one place (only the project package knows every app).
+CELERY_BEAT_SCHEDULE = {
+    "notifications-relay-outbox": {"task": "notifications.relay_outbox", "schedule": 60.0},
+    "ordonnances-purge-expired": {"task": "ordonnances.purge_expired", "schedule": 24 * 3600.0},
+    "rdv-send-reminders": {"task": "rdv.send_reminders", "schedule": 15 * 60.0},
+    "blog-publish-scheduled": {"task": "blog.tasks.publish_scheduled", "schedule": 60.0},
+}
 
 if REDIS_URL:
     CACHES = {

@@ -9,7 +9,9 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import two_factor, views
+from cms import two_factor, views
+from cms.models import PAGE_ROUTE_PREFIXES
+from pharmacies.extensions import declared_mappings
 
 urlpatterns = [
     path("admin/", include(two_factor.urlpatterns)),
@@ -26,9 +28,7 @@ urlpatterns = [
         cache_control(public=True, max_age=3600)(JavaScriptCatalog.as_view(packages=["rdv"])),
         name="javascript-catalog",
     ),
-    path("ordonnances/", include("ordonnances.urls")),
-    path("rdv/", include("rdv.urls")),
-    path("notifications/", include("cms.notifications.urls")),
+    *(path(prefix, include(urlconf)) for prefix, urlconf in declared_mappings("site_urls").items()),
 ]
 
 if settings.DEBUG:
@@ -41,7 +41,7 @@ if settings.DEBUG:
 # Wagtail's CSRF-checked serve view.
 urlpatterns += [
     re_path(
-        r"^((?:[\w\-]+/)*(?:ordonnance|rdv)/(?:[\w\-]+/)*)$",
+        rf"^((?:[\w\-]+/)*(?:{PAGE_ROUTE_PREFIXES})/(?:[\w\-]+/)*)$",
         csrf_exempt(wagtail_views.serve),
         name="wagtail_serve_feature_routes",
     ),

@@ -1,0 +1,168 @@
+"""What every new pharmacy gets from this app ("Prendre rendez-vous"), and the demo's services."""
+
+import json
+from datetime import time
+
+from cms.models import ContentPage
+
+from .models import Service, ServiceHours
+
+# (name, slug, category, minutes, capacity, buffer, notice h, horizon d, max/day, description)
+DEMO_SERVICES = [
+    (
+        "Vaccination antigrippale",
+        "vaccination-antigrippale",
+        "vaccination",
+        10,
+        1,
+        5,
+        2,
+        30,
+        None,
+        "Pour les adultes et les enfants de plus de 11 ans. Apportez votre bon de prise en "
+        "charge de l'Assurance maladie si vous en avez un.",
+    ),
+    (
+        "Vaccination Covid-19",
+        "vaccination-covid-19",
+        "vaccination",
+        15,
+        1,
+        0,
+        2,
+        30,
+        None,
+        "Rappel ou primo-vaccination, selon les recommandations en vigueur.",
+    ),
+    (
+        "TROD angine",
+        "trod-angine",
+        "depistage",
+        15,
+        1,
+        0,
+        1,
+        7,
+        None,
+        "Test rapide pour savoir si un antibiotique est utile (mal de gorge). Résultat en 10 minutes.",
+    ),
+    (
+        "Test cystite",
+        "test-cystite",
+        "depistage",
+        15,
+        1,
+        0,
+        1,
+        7,
+        None,
+        "Pour les femmes de 16 à 65 ans présentant des brûlures urinaires.",
+    ),
+    (
+        "Entretien pharmaceutique",
+        "entretien-pharmaceutique",
+        "entretien",
+        30,
+        1,
+        0,
+        24,
+        30,
+        4,
+        "Pour les patients sous anticoagulants, asthmatiques ou sous anticancéreux oraux.",
+    ),
+    (
+        "Bilan partagé de médication",
+        "bilan-partage-de-medication",
+        "entretien",
+        45,
+        1,
+        15,
+        24,
+        30,
+        2,
+        "Pour les patients de 65 ans et plus qui prennent au moins 5 médicaments. "
+        "Apportez vos ordonnances et vos boîtes.",
+    ),
+    (
+        "Aide au sevrage tabagique",
+        "aide-au-sevrage-tabagique",
+        "entretien",
+        30,
+        1,
+        0,
+        24,
+        30,
+        None,
+        "Un premier entretien pour choisir ensemble les substituts nicotiniques adaptés.",
+    ),
+    (
+        "Atelier soin de la peau",
+        "atelier-soin-de-la-peau",
+        "atelier",
+        60,
+        6,
+        0,
+        24,
+        60,
+        None,
+        "Un atelier en petit groupe avec notre dermo-conseillère : routines et protection solaire.",
+    ),
+]
+
+BOOKING_PAGE_BODY = [
+    {
+        "type": "appointment_booking",
+        "value": {
+            "title": "Prendre rendez-vous",
+            "intro": "<p>Choisissez une prestation, puis un jour et un horaire. "
+            "Vous recevez une confirmation et un rappel la veille.</p>",
+            "categories": [],
+        },
+    }
+]
+
+
+def default_pages(home):
+    """A "Prendre rendez-vous" page with the booking block, once per pharmacy."""
+    if ContentPage.objects.child_of(home).filter(slug="rendez-vous").exists():
+        return []
+    page = ContentPage(
+        title="Prendre rendez-vous",
+        slug="rendez-vous",
+        show_in_menus=True,
+        body=json.dumps(BOOKING_PAGE_BODY),
+    )
+    home.add_child(instance=page)
+    page.save_revision().publish()
+    return [page]
+
+
+def seed_demo(pharmacy):
+    """Realistic French services for a demo pharmacy; existing ones are left as they are."""
+    for order, row in enumerate(DEMO_SERVICES):
+        name, slug, category, minutes, capacity, buffer, notice, horizon, per_day, text = row
+        service, created = Service.objects.get_or_create(
+            pharmacy=pharmacy,
+            slug=slug,
+            defaults={
+                "name": name,
+                "category": category,
+                "description": text,
+                "duration_minutes": minutes,
+                "capacity": capacity,
+                "buffer_after_minutes": buffer,
+                "min_notice_hours": notice,
+                "horizon_days": horizon,
+                "max_per_day": per_day,
+                "sort_order": order,
+                "use_own_schedule": slug == "atelier-soin-de-la-peau",
+            },
+        )
+        if created and service.use_own_schedule:
+            # The workshop runs on Wednesday and Saturday mornings only.
+            for weekday in (2, 5):
+                ServiceHours.objects.create(
+                    service=service, weekday=weekday, opens=time(10), closes=time(11)
+                )
+    home = pharmacy.site.root_page.specific
+    default_pages(home)
