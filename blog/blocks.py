@@ -2,8 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.models import Site
 
 from cms.fragments import CachedFragmentMixin
+
+from .models import news_index_for_site
 
 
 class LatestNewsBlock(CachedFragmentMixin, blocks.StructBlock):
@@ -17,10 +20,6 @@ class LatestNewsBlock(CachedFragmentMixin, blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         """The latest posts this site shows (own and agency, minus what the pharmacy hides)."""
-        from wagtail.models import Site
-
-        from .models import news_index_for_site
-
         context = super().get_context(value, parent_context=parent_context)
         parent_context = parent_context or {}
         request = parent_context.get("request")

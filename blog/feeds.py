@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from .models import FEED_LENGTH
+FEED_LENGTH = 20
 
 
 class PostsRssFeed(Feed):

@@ -28,9 +28,11 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import CallToActionBlock, HeadingBlock, ImageWithCaptionBlock
+from pharmacies.models import Pharmacy
+
+from .feeds import PostsAtomFeed, PostsRssFeed
 
 POSTS_PER_PAGE = 10
-FEED_LENGTH = 20
 SEARCH_LIMIT = 30
 LISTING_IMAGE_SPEC = "fill-480x270"
 PUBLIC_CACHE_SECONDS = 300
@@ -214,14 +216,10 @@ class PostListingMixin(PublicCacheMixin, RoutablePageMixin):
 
     @path("flux/", name="rss")
     def rss_feed(self, request):
-        from .feeds import PostsRssFeed
-
         return PostsRssFeed(self)(request)
 
     @path("flux/atom/", name="atom")
     def atom_feed(self, request):
-        from .feeds import PostsAtomFeed
-
         return PostsAtomFeed(self)(request)
 
     @path("recherche/", name="search")
@@ -266,8 +264,6 @@ class BlogIndexPage(PostListingMixin, Page):
     @classmethod
     def can_create_at(cls, parent):
         """Only on the agency's site: a pharmacy's news lives in its NewsIndexPage."""
-        from pharmacies.models import Pharmacy
-
         if not super().can_create_at(parent):
             return False
         return not Pharmacy.objects.filter(site__root_page=parent).exists()
