@@ -1,7 +1,9 @@
 """Opening-hours arithmetic, kept free of Django so it is easy to reason about and to test.
 
 A pharmacy's week has several ranges a day (9h–12h30, 14h–19h30); a range may run past midnight
-(a pharmacy on duty until 2h). Dated closures replace a whole day (closed, or special hours), and
+(a pharmacy on duty until 2h). Weekly ranges, the pharmacy's and a service's alike, are entered
+within their day (`range_error`, `weekly_conflicts`): 20h–0h then 0h–2h the next day, which read
+as one opening. Dated closures replace a whole day (closed, or special hours), and
 French public holidays close the pharmacy unless it says otherwise. All arithmetic is done on local
 wall-clock times in Europe/Paris and turned into aware datetimes at the end, so the two
 daylight-saving days come out right.
@@ -20,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 PARIS = ZoneInfo("Europe/Paris")
+MIDNIGHT = time(0)
 Range = tuple[time, time]
 
 # Marked for extraction here, translated where shown.
@@ -32,6 +35,67 @@ WEEKDAY_NAMES = [
     gettext_noop("samedi"),
     gettext_noop("dimanche"),
 ]
+
+
+def weekly(rows: Iterable[tuple[int, time, time]]) -> dict[int, list[Range]]:
+    """Weekday → its ranges in order, from (weekday, opens, closes) rows of any weekly-hours table."""
+    result: dict[int, list[Range]] = {}
+    for weekday, opens, closes in rows:
+        result.setdefault(weekday, []).append((opens, closes))
+    return {day: sorted(ranges) for day, ranges in result.items()}
+
+
+def _day_span(opens: time, closes: time) -> tuple[timedelta, timedelta]:
+    """A weekly range as offsets from the start of its day; a closing 0h is the day's end."""
+    start = timedelta(hours=opens.hour, minutes=opens.minute, seconds=opens.second)
+    if closes == MIDNIGHT:
+        return start, timedelta(days=1)
+    return start, timedelta(hours=closes.hour, minutes=closes.minute, seconds=closes.second)
+
+
+def range_error(opens: time, closes: time) -> str | None:
+    """Why one weekly range cannot be saved, or None: it must end after it starts, the same day.
+
+    A closing time of 0h is midnight at the end of the day (20h–0h; 0h–0h is the whole day). A
+    reversed range is refused rather than read as running past midnight: "18h–9h" is far more
+    often a slip than a night opening, and a night is entered as two ranges that touch.
+    """
+    start, end = _day_span(opens, closes)
+    if end <= start:
+        return _(
+            "L'heure de fin doit être après l'heure de début. Pour une plage qui passe minuit, "
+            "saisissez deux plages : jusqu'à 0h, puis dès 0h le lendemain."
+        )
+    return None
+
+
+def weekly_conflicts(rows: Sequence[tuple[int, time, time]]) -> dict[int, str]:
+    """Rows (by index) that repeat or overlap an earlier row of the same day, with the reason.
+
+    Ranges that only touch (12h–14h, 14h–19h) are allowed: they read as one opening. Rows that are
+    invalid on their own (see `range_error`) are left to that message.
+    """
+    errors: dict[int, str] = {}
+    accepted: list[tuple[int, time, time]] = []
+    for index, (weekday, opens, closes) in enumerate(rows):
+        if range_error(opens, closes):
+            continue
+        start, end = _day_span(opens, closes)
+        for other_day, other_opens, other_closes in accepted:
+            if other_day != weekday:
+                continue
+            if (other_opens, other_closes) == (opens, closes):
+                errors[index] = _("Cette plage est déjà saisie pour ce jour.")
+                break
+            other_start, other_end = _day_span(other_opens, other_closes)
+            if start < other_end and other_start < end:
+                errors[index] = _("Cette plage chevauche la plage %(range)s du même jour.") % {
+                    "range": f"{format_time_fr(other_opens)}–{format_time_fr(other_closes)}"
+                }
+                break
+        else:
+            accepted.append((weekday, opens, closes))
+    return errors
 
 
 @lru_cache(maxsize=64)

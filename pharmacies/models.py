@@ -18,6 +18,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.models import Collection, Orderable, Site
 
 from . import hours
+from .panels import WeeklyHoursPanel
 
 rpps_validator = RegexValidator(r"^\d{11}$", _("Le numéro RPPS comporte 11 chiffres."))
 sms_sender_validator = RegexValidator(
@@ -148,7 +149,7 @@ class Pharmacy(ClusterableModel):
         ),
         MultiFieldPanel(
             [
-                InlinePanel("opening_hours", label=_("Plage d'ouverture")),
+                WeeklyHoursPanel("opening_hours", label=_("Plage d'ouverture")),
                 FieldPanel("closed_on_public_holidays"),
                 FieldPanel("holiday_subdivision"),
                 InlinePanel("closures", label=_("Fermeture ou horaires exceptionnels")),
@@ -186,9 +187,6 @@ class Pharmacy(ClusterableModel):
 
     @cached_property
     def schedule(self) -> hours.Schedule:
-        weekly: dict[int, list] = {}
-        for row in self.opening_hours.all():
-            weekly.setdefault(row.weekday, []).append((row.opens, row.closes))
         overrides = [
             hours.DayOverride(
                 start=c.start_date,
@@ -199,7 +197,7 @@ class Pharmacy(ClusterableModel):
             for c in self.closures.all()
         ]
         return hours.Schedule(
-            weekly={day: sorted(ranges) for day, ranges in weekly.items()},
+            weekly=WeeklyHours.weekly(self.opening_hours.all()),
             overrides=overrides,
             closed_on_holidays=self.closed_on_public_holidays,
             holiday_subdivision=self.holiday_subdivision or None,
@@ -256,26 +254,47 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, _("Dimanche")
 
 
-class OpeningHours(Orderable):
-    """One opening range of the weekly schedule; a closing time before the opening runs past midnight."""
+class WeeklyHours(Orderable):
+    """One range of a weekly schedule: the one definition of what a range is and how it validates.
 
-    pharmacy = ParentalKey(Pharmacy, on_delete=models.CASCADE, related_name="opening_hours")
+    A pharmacy's opening hours and a service's own schedule are both lists of these, read by the
+    same engine (`pharmacies.hours`, `rdv.slots`) as {weekday: [(opens, closes), ...]}. A row must
+    end after it starts within its day (0h closing = midnight); rows are checked against each other
+    for repeats and overlaps by `pharmacies.panels.WeeklyHoursPanel`.
+    """
+
     weekday = models.PositiveSmallIntegerField(_("jour"), choices=Weekday.choices)
-    opens = models.TimeField(_("ouverture"))
-    closes = models.TimeField(_("fermeture"))
+    opens = models.TimeField(_("de"))
+    closes = models.TimeField(_("jusqu'à"), help_text=_("0:00 pour minuit."))
 
     panels = [FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")])]
 
     class Meta(Orderable.Meta):
-        verbose_name = _("plage d'ouverture")
-        verbose_name_plural = _("horaires d'ouverture")
+        abstract = True
 
     def clean(self):
-        if self.opens == self.closes:
-            raise ValidationError(_("L'heure de fermeture doit différer de l'heure d'ouverture."))
+        if self.opens is not None and self.closes is not None:
+            error = hours.range_error(self.opens, self.closes)
+            if error:
+                raise ValidationError(error)
 
     def __str__(self):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    @staticmethod
+    def weekly(rows) -> dict[int, list[hours.Range]]:
+        """The engine's shape from rows of a weekly-hours relation (use the prefetched `.all()`)."""
+        return hours.weekly((row.weekday, row.opens, row.closes) for row in rows)
+
+
+class OpeningHours(WeeklyHours):
+    """One opening range of the pharmacy's week."""
+
+    pharmacy = ParentalKey(Pharmacy, on_delete=models.CASCADE, related_name="opening_hours")
+
+    class Meta(WeeklyHours.Meta):
+        verbose_name = _("plage d'ouverture")
+        verbose_name_plural = _("horaires d'ouverture")
 
 
 class Closure(Orderable):

@@ -6,7 +6,6 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -14,11 +13,11 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.models import Orderable
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 
 from notifications.models import language_field
-from pharmacies.models import Pharmacy, Weekday
+from pharmacies.models import Pharmacy, WeeklyHours
+from pharmacies.panels import WeeklyHoursPanel
 
 from .blocks import SERVICE_CATEGORIES
 from .slots import ServiceRules
@@ -120,7 +119,7 @@ class Service(ClusterableModel):
             heading=_("Règles de réservation"),
         ),
         MultiFieldPanel(
-            [FieldPanel("use_own_schedule"), InlinePanel("hours", label=_("Plage"))],
+            [FieldPanel("use_own_schedule"), WeeklyHoursPanel("hours", label=_("Plage"))],
             heading=_("Horaires de la prestation"),
         ),
     ]
@@ -153,32 +152,17 @@ class Service(ClusterableModel):
 
     @cached_property
     def own_weekly(self) -> dict[int, list]:
-        weekly: dict[int, list] = {}
-        for row in self.hours.all():
-            weekly.setdefault(row.weekday, []).append((row.opens, row.closes))
-        return {day: sorted(ranges) for day, ranges in weekly.items()}
+        return WeeklyHours.weekly(self.hours.all())
 
 
-class ServiceHours(Orderable):
+class ServiceHours(WeeklyHours):
     """One weekly range of a service's own schedule (e.g. vaccinations only on Tuesday mornings)."""
 
     service = ParentalKey(Service, on_delete=models.CASCADE, related_name="hours")
-    weekday = models.PositiveSmallIntegerField(_("jour"), choices=Weekday.choices)
-    opens = models.TimeField(_("début"))
-    closes = models.TimeField(_("fin"))
 
-    panels = [FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")])]
-
-    class Meta(Orderable.Meta):
+    class Meta(WeeklyHours.Meta):
         verbose_name = _("plage de la prestation")
         verbose_name_plural = _("plages de la prestation")
-
-    def clean(self):
-        if self.opens == self.closes:
-            raise ValidationError(_("L'heure de fin doit différer de l'heure de début."))
-
-    def __str__(self):
-        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
 
 class BookingStatus(models.TextChoices):
