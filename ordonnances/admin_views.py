@@ -24,7 +24,6 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history
 
 from pharmacies import audit, tenancy
-from pharmacies.client_ip import client_ip
 from pharmacies.phones import to_e164
 from pharmacies.viewsets import ScopedViewMixin
 
@@ -32,8 +31,6 @@ from . import services
 from .models import (
     CLOSED_STATUSES,
     NOTE_REQUIRED,
-    AccessAction,
-    FileAccessLog,
     FileKind,
     Prescription,
     PrescriptionFile,
@@ -217,24 +214,17 @@ def file_view(request, pk):
     download = request.GET.get("download") == "1"
     content = row.read_decrypted(thumbnail=thumbnail)
     content_type = "image/jpeg" if thumbnail else row.content_type
-    FileAccessLog.objects.create(
-        user=request.user,
-        username=request.user.get_username(),
-        pharmacy=row.prescription.pharmacy,
-        prescription=row.prescription,
-        file=row,
-        file_label=row.download_name,
-        action=AccessAction.DOWNLOAD if download else AccessAction.VIEW,
-        thumbnail=thumbnail,
-        ip_address=client_ip(request),
-        user_agent=request.headers.get("User-Agent", "")[:255],
-    )
     audit.record(
         audit.AuditAction.FILE_DOWNLOAD if download else audit.AuditAction.FILE_VIEW,
         pharmacy=row.prescription.pharmacy,
         request=request,
         obj=row,
-        detail={"prescription": row.prescription_id, "thumbnail": thumbnail},
+        detail={
+            "prescription": row.prescription_id,
+            "file": row.download_name,
+            "thumbnail": thumbnail,
+            "user_agent": request.headers.get("User-Agent", "")[:255],
+        },
     )
     response = HttpResponse(content, content_type=content_type)
     disposition = "attachment" if download else "inline"

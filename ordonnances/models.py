@@ -1,4 +1,7 @@
-"""Prescriptions sent by patients, their encrypted files, their history and who looked at them."""
+"""Prescriptions sent by patients, their encrypted files, and their history.
+
+Who opened which file is in the platform's audit trail (`pharmacies.audit`), not here.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import language_field
-from pharmacies.models import AppendOnlyQuerySet
 
 # No 0/O, 1/I/L: a reference is read aloud at the counter and typed from an SMS.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -278,61 +280,3 @@ class StatusChange(models.Model):
         if self.user is None:
             return str(_("Système")) if self.from_status else str(_("Envoi en ligne"))
         return self.user.get_full_name() or self.user.get_username()
-
-
-class AccessAction(models.TextChoices):
-    VIEW = "view", _("Affichage")
-    DOWNLOAD = "download", _("Téléchargement")
-
-
-class FileAccessLog(models.Model):
-    """Audit trail of every decryption of health data: who, which file, when, from where.
-
-    Append-only: rows cannot be updated or deleted through the ORM. The file link is kept nullable
-    so that purging a prescription's files leaves the audit trail in place.
-    """
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("qui"),
-    )
-    username = models.CharField(_("identifiant"), max_length=150)
-    pharmacy = models.ForeignKey(
-        "pharmacies.Pharmacy",
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("pharmacie"),
-    )
-    prescription = models.ForeignKey(
-        Prescription, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    file = models.ForeignKey(
-        PrescriptionFile, on_delete=models.SET_NULL, null=True, related_name="access_logs"
-    )
-    file_label = models.CharField(_("fichier"), max_length=120)
-    action = models.CharField(_("action"), max_length=10, choices=AccessAction.choices)
-    thumbnail = models.BooleanField(_("miniature"), default=False)
-    ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
-    user_agent = models.CharField(max_length=255, blank=True)
-    at = models.DateTimeField(_("le"), auto_now_add=True, db_index=True)
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("accès à un fichier")
-        verbose_name_plural = _("accès aux fichiers")
-        ordering = ["-at"]
-
-    def __str__(self):
-        return f"{self.user_id} {self.action} {self.file_label} @ {self.at}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("File access logs are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("File access logs are append-only")
