@@ -9,13 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from notifications import sms
-from ordonnances.models import (
-    FileAccessLog,
-    Prescription,
-    PrescriptionFile,
-    Status,
-    StatusChange,
-)
+from ordonnances.models import Prescription, PrescriptionFile, Status, StatusChange
+from pharmacies.models import AuditAction, AuditEvent
 
 from .conftest import jpeg
 
@@ -176,7 +171,9 @@ def test_staff_without_files_permission_cannot_open_files(staff_a, prescription_
     refused = client.get(reverse("prescriptions:file", args=[row.pk]))
     assert refused.status_code in (302, 403)  # Wagtail turns PermissionDenied into a redirect
     assert refused.get("Content-Type", "").startswith("text/html")
-    assert not FileAccessLog.objects.exists()
+    assert not AuditEvent.objects.filter(
+        action__in=[AuditAction.FILE_VIEW, AuditAction.FILE_DOWNLOAD]
+    ).exists()
     detail = client.get(reverse("prescriptions:inspect", args=[prescription_a.pk]))
     assert "?thumb=1" not in detail.content.decode()
 

@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from config.celery import app
 from notifications.models import OutboxMessage
-from ordonnances.models import FileAccessLog, Prescription, PrescriptionFile, Status
+from ordonnances.models import Prescription, PrescriptionFile, Status
 from ordonnances.services import change_status
 from ordonnances.tasks import purge_expired
+from pharmacies.models import AuditAction, AuditEvent
 
 from .conftest import jpeg, stored_files
 
@@ -58,7 +59,8 @@ def test_purge_after_retention_period_is_complete_and_idempotent(
         expected |= {row.file.name.rsplit("/", 1)[-1], row.thumbnail.name.rsplit("/", 1)[-1]}
     assert remaining == expected and len(remaining) == 4
     # The audit trail survives the purge.
-    assert FileAccessLog.objects.count() == 1
+    opened = AuditEvent.objects.get(action=AuditAction.FILE_VIEW)
+    assert opened.detail["prescription"] == collected.pk
 
     assert purge_expired.delay().get() == 0  # idempotent
     assert len(stored_files()) == 4

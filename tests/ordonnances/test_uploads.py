@@ -12,7 +12,8 @@ from django.utils.html import escape
 from PIL import Image
 
 from ordonnances.files import FileRejected, decrypt, sanitise_upload
-from ordonnances.models import FileAccessLog, FileKind, Prescription, PrescriptionFile
+from ordonnances.models import FileKind, Prescription, PrescriptionFile
+from pharmacies.models import AuditAction, AuditEvent
 
 from . import filesets
 from .conftest import stored_files
@@ -156,7 +157,7 @@ def test_file_view_headers_and_audit(patient_a, admin_client_a, staff_a):
     patient_a.send()
     row = PrescriptionFile.objects.get()
     url = reverse("prescriptions:file", args=[row.pk])
-    inline = admin_client_a.get(url, REMOTE_ADDR="203.0.113.7")
+    inline = admin_client_a.get(url, REMOTE_ADDR="203.0.113.7", HTTP_USER_AGENT="Firefox/140")
     assert inline["X-Content-Type-Options"] == "nosniff"
     assert {"private", "no-store"} <= {v.strip() for v in inline["Cache-Control"].split(",")}
     assert inline["Content-Disposition"].startswith("inline;")
@@ -166,18 +167,22 @@ def test_file_view_headers_and_audit(patient_a, admin_client_a, staff_a):
     )
     thumb = admin_client_a.get(url + "?thumb=1")
     assert thumb["Content-Type"] == "image/jpeg"
-    logs = list(FileAccessLog.objects.order_by("at", "pk"))
-    assert [(log.action, log.thumbnail) for log in logs] == [
-        ("view", False),
-        ("download", False),
-        ("view", True),
+    logs = list(
+        AuditEvent.objects.filter(object_type="ordonnances.prescriptionfile").order_by("pk")
+    )
+    assert [(log.action, log.detail["thumbnail"]) for log in logs] == [
+        (AuditAction.FILE_VIEW, False),
+        (AuditAction.FILE_DOWNLOAD, False),
+        (AuditAction.FILE_VIEW, True),
     ]
-    assert logs[0].user == staff_a and logs[0].ip_address == "203.0.113.7"
-    assert logs[0].pharmacy == row.prescription.pharmacy and logs[0].file == row
+    assert logs[0].actor == staff_a and logs[0].ip_address == "203.0.113.7"
+    assert logs[0].pharmacy == row.prescription.pharmacy and logs[0].object_id == str(row.pk)
+    assert logs[0].detail["file"] == row.download_name
+    assert logs[0].detail["user_agent"] == "Firefox/140"
     with pytest.raises(PermissionError):
         logs[0].delete()
     with pytest.raises(PermissionError):
-        FileAccessLog.objects.all().update(action="view")
+        AuditEvent.objects.all().update(action=AuditAction.FILE_VIEW)
 
 
 def test_file_access_log_keeps_the_real_address_behind_the_proxy(
@@ -190,5 +195,5 @@ def test_file_access_log_keeps_the_real_address_behind_the_proxy(
     row = PrescriptionFile.objects.get()
     url = reverse("prescriptions:file", args=[row.pk])
     admin_client_a.get(url, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.9.9, 198.51.100.23")
-    log = FileAccessLog.objects.get()
+    log = AuditEvent.objects.get(action=AuditAction.FILE_VIEW)
     assert log.ip_address == "198.51.100.23"
