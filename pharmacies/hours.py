@@ -1,9 +1,10 @@
 """Opening-hours arithmetic, kept free of Django so it is easy to reason about and to test.
 
-A pharmacy's week has several ranges a day (9h–12h30, 14h–19h30); a range may run past midnight
-(a pharmacy on duty until 2h). Weekly ranges, the pharmacy's and a service's alike, are entered
-within their day (`range_error`, `weekly_conflicts`): 20h–0h then 0h–2h the next day, which read
-as one opening. Dated closures replace a whole day (closed, or special hours), and
+A pharmacy's week has several ranges a day (9h–12h30, 14h–19h30). Weekly ranges, the pharmacy's
+and a service's alike, are entered within their day (`range_error`, `weekly_conflicts`): a night
+on duty is 20h–0h then 0h–2h the next day, which read as one opening. The engine itself reads a
+range whose closing is not after its opening as running past midnight (special hours of a dated
+closure, 20h–2h on one date). Dated closures replace a whole day (closed, or special hours), and
 French public holidays close the pharmacy unless it says otherwise. All arithmetic is done on local
 wall-clock times in Europe/Paris and turned into aware datetimes at the end, so the two
 daylight-saving days come out right.
@@ -37,11 +38,11 @@ WEEKDAY_NAMES = [
 ]
 
 
-def weekly(rows: Iterable[tuple[int, time, time]]) -> dict[int, list[Range]]:
-    """Weekday → its ranges in order, from (weekday, opens, closes) rows of any weekly-hours table."""
+def weekly(rows: Iterable) -> dict[int, list[Range]]:
+    """Weekday → its ranges in order, from rows with `weekday`, `opens`, `closes` (`WeeklyHours`)."""
     result: dict[int, list[Range]] = {}
-    for weekday, opens, closes in rows:
-        result.setdefault(weekday, []).append((opens, closes))
+    for row in rows:
+        result.setdefault(row.weekday, []).append((row.opens, row.closes))
     return {day: sorted(ranges) for day, ranges in result.items()}
 
 

@@ -197,7 +197,7 @@ class Pharmacy(ClusterableModel):
             for c in self.closures.all()
         ]
         return hours.Schedule(
-            weekly=WeeklyHours.weekly(self.opening_hours.all()),
+            weekly=hours.weekly(self.opening_hours.all()),
             overrides=overrides,
             closed_on_holidays=self.closed_on_public_holidays,
             holiday_subdivision=self.holiday_subdivision or None,
@@ -280,11 +280,6 @@ class WeeklyHours(Orderable):
 
     def __str__(self):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
-
-    @staticmethod
-    def weekly(rows) -> dict[int, list[hours.Range]]:
-        """The engine's shape from rows of a weekly-hours relation (use the prefetched `.all()`)."""
-        return hours.weekly((row.weekday, row.opens, row.closes) for row in rows)
 
 
 class OpeningHours(WeeklyHours):

@@ -16,6 +16,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 
 from notifications.models import language_field
+from pharmacies import hours
 from pharmacies.models import Pharmacy, WeeklyHours
 from pharmacies.panels import WeeklyHoursPanel
 
@@ -152,7 +153,7 @@ class Service(ClusterableModel):
 
     @cached_property
     def own_weekly(self) -> dict[int, list]:
-        return WeeklyHours.weekly(self.hours.all())
+        return hours.weekly(self.hours.all())
 
 
 class ServiceHours(WeeklyHours):
