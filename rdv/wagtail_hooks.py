@@ -108,7 +108,7 @@ class BookingViewSet(PharmacyScopedViewSet):
     icon = "list-ul"
     menu_label = _("Tous les rendez-vous")
     menu_order = 110
-    list_display = ["reference", "start", "service", "patient_name", "phone", "status"]
+    list_display = ["reference", "start", "service", "full_name", "phone", "status"]
     list_select_related = ["service"]
     filterset_class = BookingFilterSet
     search_fields = ["reference", "last_name", "first_name", "phone", "email"]
