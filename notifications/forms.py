@@ -13,7 +13,7 @@ from pharmacies.phones import is_mobile, to_e164
 
 from .models import CHOSEN_CHANNELS, Channel, enabled_channels, offered_notify_choices
 
-CHOOSE_HOW = _("Choisissez comment être prévenu(e) : SMS, e-mail ou les deux.")
+CHOOSE_HOW = _("Choisissez comment être prévenu(e).")
 
 
 class DateInput(forms.DateInput):
