@@ -113,6 +113,8 @@ class BookingViewSet(PharmacyScopedViewSet):
     filterset_class = BookingFilterSet
     search_fields = ["reference", "last_name", "first_name", "phone", "email"]
     inspect_view_enabled = True
+    # Bookings do not ask the birth date; the secret and the key are plumbing, not information.
+    inspect_view_fields_exclude = ["birth_date", "secret", "idempotency_key"]
     copy_view_enabled = False
     ordering = ["-start"]
     edit_handler = ObjectList(

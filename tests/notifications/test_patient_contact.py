@@ -255,3 +255,13 @@ def test_admin_lists_show_the_patients_full_name(admin_client_a, pharmacy_a, fro
     new_prescription(pharmacy_a, phone=MOBILE)
     for name in ("rdv_bookings:index", "prescriptions:index"):
         assert "Jeanne Martin" in admin_client_a.get(reverse(name)).content.decode(), name
+
+
+def test_booking_inspect_leaves_out_what_bookings_do_not_ask(
+    admin_client_a, pharmacy_a, frozen_now
+):
+    booking = new_booking(pharmacy_a, phone=MOBILE)
+    html = admin_client_a.get(reverse("rdv_bookings:inspect", args=[booking.pk])).content.decode()
+    assert "Jeanne" in html and booking.reference in html
+    assert "Date de naissance" not in html
+    assert booking.secret not in html
