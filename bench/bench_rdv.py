@@ -86,6 +86,8 @@ def build(now):
             first_name="Bench",
             last_name=str(n),
             phone="+33612345678",
+            # bulk_create skips save(), where a reference is normally given.
+            reference=Booking.new_reference(),
         )
         for n, (sid, start) in enumerate(rng.sample(pool, BOOKINGS))
     )

@@ -67,6 +67,28 @@ def notify_patient(
     return messages
 
 
+def notify_contact(
+    contact, *, event: str, obj=None, context: dict | None = None, attachments=()
+) -> list[OutboxMessage]:
+    """Queue `event` to the patient of a `PatientContact` record (a prescription, a booking).
+
+    Recipients, language and channels come from the record, so every feature applies the same
+    `channels` rule. `obj` keys the message when it is not the record itself (each move or
+    reminder of a booking is its own message).
+    """
+    return notify_patient(
+        pharmacy=contact.pharmacy,
+        event=event,
+        obj=contact if obj is None else obj,
+        email=contact.email,
+        phone=contact.phone,
+        channels=contact.channels,
+        context=context,
+        attachments=attachments,
+        language=contact.language,
+    )
+
+
 def notify_pharmacy(*, pharmacy, event: str, obj, context: dict | None = None):
     """Queue `event` by email to the pharmacy's notification address (never health details)."""
     if not pharmacy.notification_email:

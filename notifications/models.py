@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import base64
+import secrets
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from pharmacies.phones import is_mobile, to_e164
+
+# No 0/O, 1/I/L: a reference is read aloud at the counter or over the phone and typed from an SMS.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_LENGTH = 6
 
 
 def language_field() -> models.CharField:
@@ -28,6 +37,125 @@ def language_field() -> models.CharField:
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
+
+
+class NotifyBy(models.TextChoices):
+    """How a patient asked to be told; SMS first, as on most French pharmacy sites."""
+
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+    BOTH = "both", _("SMS et e-mail")
+
+
+CHOSEN_CHANNELS: dict[str, frozenset[str]] = {
+    NotifyBy.SMS: frozenset({Channel.SMS}),
+    NotifyBy.EMAIL: frozenset({Channel.EMAIL}),
+    NotifyBy.BOTH: frozenset({Channel.SMS, Channel.EMAIL}),
+}
+
+
+def enabled_channels(pharmacy) -> frozenset[str]:
+    """The channels a pharmacy has switched on in its notification settings."""
+    return frozenset(
+        channel
+        for channel, enabled in (
+            (Channel.SMS, pharmacy.sms_enabled),
+            (Channel.EMAIL, pharmacy.email_enabled),
+        )
+        if enabled
+    )
+
+
+def offered_notify_choices(pharmacy) -> list[tuple[str, str]]:
+    """The `NotifyBy` choices a patient of `pharmacy` may pick, in the one order every form uses.
+
+    Without a pharmacy (a staff form before the service is chosen) every choice is offered.
+    """
+    if pharmacy is None:
+        return list(NotifyBy.choices)
+    enabled = enabled_channels(pharmacy)
+    return [
+        (value, label) for value, label in NotifyBy.choices if CHOSEN_CHANNELS[value] <= enabled
+    ]
+
+
+def validate_phone(value: str) -> None:
+    """A number typed in the admin must be one we can call or text (normalised by `clean`)."""
+    if value and to_e164(value) is None:
+        raise ValidationError(
+            _("Ce numéro de téléphone n'est pas valide (ex. 06 12 34 56 78)."), code="invalid"
+        )
+
+
+class PatientContact(models.Model):
+    """Who a patient is, how to reach them and how they asked to be told: one shape for every feature.
+
+    Prescriptions, bookings and the features to come each keep their own table, but the contact
+    columns, the reference the patient quotes at the counter and the rule deciding which messages
+    leave (`channels`) are written once, so that they cannot drift apart again. A subclass declares
+    its `pharmacy` foreign key (each with its own related name) and its `reference_prefix`.
+    """
+
+    reference_prefix: ClassVar[str] = ""
+
+    reference = models.CharField(_("référence"), max_length=12, unique=True, editable=False)
+    first_name = models.CharField(_("prénom"), max_length=80)
+    last_name = models.CharField(_("nom"), max_length=80)
+    phone = models.CharField(
+        _("téléphone"),
+        max_length=20,
+        blank=True,
+        validators=[validate_phone],
+        help_text=_("Ex. 06 12 34 56 78"),
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    notify_by = models.CharField(
+        _("prévenir par"), max_length=5, choices=NotifyBy.choices, blank=True
+    )
+    # The patient's language when sending the form: every message about the record is sent in it.
+    language = language_field()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self.reference:
+            self.reference = self.new_reference()
+            while type(self)._default_manager.filter(reference=self.reference).exists():
+                self.reference = self.new_reference()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.phone:
+            self.phone = to_e164(self.phone) or self.phone
+
+    @classmethod
+    def new_reference(cls) -> str:
+        """A fresh reference in the model's own format (e.g. "ORD-7KQ2MX", "RDV-C9P4TA")."""
+        return cls.reference_prefix + "".join(
+            secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH)
+        )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def channels(self) -> set[str]:
+        """Where messages about this record go: only a channel the patient chose, has a contact
+        for (a mobile for SMS), and the pharmacy has switched on. Nothing else is ever tried.
+        """
+        wanted = CHOSEN_CHANNELS.get(self.notify_by, frozenset()) & enabled_channels(self.pharmacy)
+        channels = set()
+        if Channel.EMAIL in wanted and self.email:
+            channels.add(Channel.EMAIL.value)
+        if Channel.SMS in wanted and self.phone:
+            number = to_e164(self.phone)
+            if number and is_mobile(number):
+                channels.add(Channel.SMS.value)
+        return channels
 
 
 class Status(models.TextChoices):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django import forms
 from django.conf import settings
@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cms.forms_guard import GuardedFormMixin
-from pharmacies.phones import is_mobile, to_e164
+from notifications.forms import DateInput, PatientContactFormMixin
+from notifications.models import Channel, enabled_channels
 
 from .files import FileRejected, sanitise_upload
-from .models import FileKind, NotifyBy
+from .models import FileKind
 from .services import Upload
 
 ACCEPT = "image/*,application/pdf,.heic,.heif"
@@ -43,50 +44,9 @@ class MultipleFileField(forms.FileField):
         return [single_file_clean(data, initial)] if data else []
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class PrescriptionUploadForm(GuardedFormMixin, forms.Form):
+class PrescriptionUploadForm(GuardedFormMixin, PatientContactFormMixin):
     """Validates and sanitises everything the patient sends; `uploads` holds the clean files."""
 
-    first_name = forms.CharField(
-        label=_("Prénom"),
-        max_length=80,
-        error_messages={"required": _("Indiquez votre prénom.")},
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-    )
-    last_name = forms.CharField(
-        label=_("Nom"),
-        max_length=80,
-        error_messages={"required": _("Indiquez votre nom.")},
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )
-    phone = forms.CharField(
-        label=_("Téléphone portable"),
-        max_length=30,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
-        help_text=_("Pour vous prévenir par SMS quand votre commande est prête."),
-    )
-    email = forms.EmailField(
-        label=_("E-mail"),
-        required=False,
-        error_messages={
-            "invalid": _("Cette adresse e-mail n'est pas valide (ex. nom@exemple.fr).")
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    birth_date = forms.DateField(
-        label=_("Date de naissance (facultatif)"),
-        required=False,
-        widget=DateInput(attrs={"autocomplete": "bday"}),
-        error_messages={"invalid": _("Indiquez une date valide (jj/mm/aaaa).")},
-        help_text=_("Aide la pharmacie à retrouver votre dossier."),
-    )
     files = MultipleFileField(
         label=_("Photos ou PDF de l'ordonnance"),
         required=False,
@@ -108,15 +68,6 @@ class PrescriptionUploadForm(GuardedFormMixin, forms.Form):
         required=False,
         widget=DateInput(),
         error_messages={"invalid": _("Indiquez une date valide (jj/mm/aaaa).")},
-    )
-    notify_by = forms.ChoiceField(
-        label=_("Me prévenir par"),
-        choices=NotifyBy.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": _("Choisissez comment être prévenu(e)."),
-            "invalid_choice": _("Choisissez comment être prévenu(e)."),
-        },
     )
     carte_vitale = forms.FileField(
         label=_("Photo de la carte Vitale (facultatif)"),
@@ -141,31 +92,29 @@ class PrescriptionUploadForm(GuardedFormMixin, forms.Form):
     )
 
     file_fields = ("files", "carte_vitale", "mutuelle")
+    field_order = [
+        "first_name",
+        "last_name",
+        "phone",
+        "email",
+        "birth_date",
+        "files",
+        "comment",
+        "pickup",
+        "notify_by",
+        "carte_vitale",
+        "mutuelle",
+        "consent",
+    ]
 
     def __init__(self, *args, pharmacy, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.pharmacy = pharmacy
+        super().__init__(*args, pharmacy=pharmacy, **kwargs)
         self.uploads: list[Upload] = []
-        choices = [
-            (value, label)
-            for value, label in NotifyBy.choices
-            if (value != NotifyBy.SMS or pharmacy.sms_enabled)
-            and (value != NotifyBy.EMAIL or pharmacy.email_enabled)
-            and (value != NotifyBy.BOTH or (pharmacy.sms_enabled and pharmacy.email_enabled))
-        ]
-        field = self.fields["notify_by"]
-        field.choices = choices
-        if not choices:
-            field.required = False
-            field.widget = forms.HiddenInput()
-        elif len(choices) == 1:
-            field.initial = choices[0][0]
-            field.widget = forms.HiddenInput()
-        else:
-            field.initial = NotifyBy.SMS if pharmacy.sms_enabled else NotifyBy.EMAIL
-        if not pharmacy.sms_enabled:
-            self.fields["phone"].label = _("Téléphone")
-            self.fields["phone"].help_text = _("Pour vous joindre en cas de question.")
+        self.fields["phone"].help_text = (
+            _("Pour vous prévenir par SMS quand votre commande est prête.")
+            if Channel.SMS in enabled_channels(pharmacy)
+            else _("Pour vous joindre en cas de question.")
+        )
         self.fields["files"].help_text = _(
             "Une photo par page, bien à plat et lisible, %(max)d fichiers au plus. "
             "JPEG, PNG, HEIC ou PDF."
@@ -192,29 +141,6 @@ class PrescriptionUploadForm(GuardedFormMixin, forms.Form):
         return [self[name] for name in ("first_name", "last_name", "phone", "email", "birth_date")]
 
     # --- single fields ---
-
-    def clean_first_name(self):
-        return self.cleaned_data["first_name"].strip()
-
-    def clean_last_name(self):
-        return self.cleaned_data["last_name"].strip()
-
-    def clean_phone(self):
-        raw = self.cleaned_data.get("phone", "").strip()
-        if not raw:
-            return ""
-        number = to_e164(raw)
-        if number is None:
-            raise forms.ValidationError(
-                _("Ce numéro de téléphone n'est pas valide (ex. 06 12 34 56 78).")
-            )
-        return number
-
-    def clean_birth_date(self):
-        value = self.cleaned_data.get("birth_date")
-        if value and not (date(1900, 1, 1) <= value <= timezone.localdate()):
-            raise forms.ValidationError(_("Cette date de naissance n'est pas plausible."))
-        return value
 
     def clean_pickup(self):
         value = self.cleaned_data.get("pickup")
@@ -277,32 +203,6 @@ class PrescriptionUploadForm(GuardedFormMixin, forms.Form):
 
     # --- whole form ---
 
-    def clean(self):
-        data = super().clean()
-        notify_by = data.get("notify_by") or ""
-        phone, email = data.get("phone"), data.get("email")
-        wants_sms = notify_by in (NotifyBy.SMS, NotifyBy.BOTH)
-        wants_email = notify_by in (NotifyBy.EMAIL, NotifyBy.BOTH)
-        if wants_sms and "phone" not in self.errors:
-            if not phone:
-                self.add_error(
-                    "phone", _("Indiquez votre numéro de portable pour être prévenu(e) par SMS.")
-                )
-            elif not is_mobile(phone):
-                self.add_error(
-                    "phone",
-                    _("Ce numéro n'est pas un portable : il ne peut pas recevoir de SMS."),
-                )
-        if wants_email and not email and "email" not in self.errors:
-            self.add_error(
-                "email", _("Indiquez votre adresse e-mail pour être prévenu(e) par e-mail.")
-            )
-        if not notify_by and not phone and not email and "phone" not in self.errors:
-            self.add_error(
-                "phone", _("Indiquez un numéro de téléphone pour que la pharmacie vous joigne.")
-            )
-        return data
-
     def all_uploads(self) -> list[Upload]:
         data = self.cleaned_data
         return [*data.get("files", []), *data.get("carte_vitale", []), *data.get("mutuelle", [])]
@@ -310,12 +210,7 @@ class PrescriptionUploadForm(GuardedFormMixin, forms.Form):
     def prescription_fields(self) -> dict:
         data = self.cleaned_data
         return {
-            "first_name": data["first_name"],
-            "last_name": data["last_name"],
-            "phone": data.get("phone") or "",
-            "email": data.get("email") or "",
-            "birth_date": data.get("birth_date"),
+            **self.contact_fields(),
             "comment": data.get("comment", "").strip(),
             "pickup_date": data.get("pickup"),
-            "notify_by": data.get("notify_by") or "",
         }

@@ -12,18 +12,7 @@ from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from notifications.models import language_field
-
-# No 0/O, 1/I/L: a reference is read aloud at the counter and typed from an SMS.
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-REFERENCE_LENGTH = 6
-REFERENCE_PREFIX = "ORD-"
-
-
-def new_reference() -> str:
-    return REFERENCE_PREFIX + "".join(
-        secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH)
-    )
+from notifications.models import PatientContact
 
 
 def private_storage():
@@ -72,18 +61,16 @@ TRANSITIONS: dict[str, set[str]] = {
 NOTE_REQUIRED = {Status.PARTIALLY_READY, Status.REFUSED, Status.CANCELLED}
 
 
-class NotifyBy(models.TextChoices):
-    SMS = "sms", _("SMS")
-    EMAIL = "email", _("E-mail")
-    BOTH = "both", _("SMS et e-mail")
-
-
-class Prescription(models.Model):
+class Prescription(PatientContact):
     """A prescription a patient sent to one pharmacy, followed until collected, then purged.
+
+    Its reference ("ORD-" and six characters) is what the patient quotes at the counter.
 
     Personal fields are blanked by the retention task (`purged_at` set); the row itself stays so
     that counts and the status history survive without any health data.
     """
+
+    reference_prefix = "ORD-"
 
     pharmacy = models.ForeignKey(
         "pharmacies.Pharmacy",
@@ -91,17 +78,8 @@ class Prescription(models.Model):
         related_name="prescriptions",
         verbose_name=_("pharmacie"),
     )
-    reference = models.CharField(_("référence"), max_length=12, unique=True, editable=False)
-    first_name = models.CharField(_("prénom"), max_length=80)
-    last_name = models.CharField(_("nom"), max_length=80)
-    phone = models.CharField(_("téléphone"), max_length=20, blank=True, help_text="E.164")
-    email = models.EmailField(_("e-mail"), blank=True)
-    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
     comment = models.TextField(_("commentaire"), blank=True)
     pickup_date = models.DateField(_("retrait souhaité le"), null=True, blank=True)
-    notify_by = models.CharField(
-        _("prévenir par"), max_length=5, choices=NotifyBy.choices, blank=True
-    )
     status = models.CharField(
         _("statut"), max_length=16, choices=Status.choices, default=Status.RECEIVED
     )
@@ -110,8 +88,6 @@ class Prescription(models.Model):
         blank=True,
         help_text=_("Produits manquants, motif du refus… visible par le patient."),
     )
-    # The patient's language when sending it: every message about it is sent in that language.
-    language = language_field()
     created_at = models.DateTimeField(_("reçue le"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
     closed_at = models.DateTimeField(_("clôturée le"), null=True, blank=True)
@@ -134,31 +110,6 @@ class Prescription(models.Model):
         if self.purged_at:
             return self.reference
         return f"{self.reference} — {self.first_name} {self.last_name}"
-
-    def save(self, *args, **kwargs):
-        if not self.reference:
-            self.reference = new_reference()
-            while Prescription.objects.filter(reference=self.reference).exists():
-                self.reference = new_reference()
-        super().save(*args, **kwargs)
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
-    @property
-    def channels(self) -> set[str]:
-        """Channels the patient chose, limited to those the pharmacy has enabled."""
-        wanted = {
-            NotifyBy.SMS: {"sms"},
-            NotifyBy.EMAIL: {"email"},
-            NotifyBy.BOTH: {"sms", "email"},
-        }.get(self.notify_by, set())
-        if not self.pharmacy.sms_enabled or not self.phone:
-            wanted.discard("sms")
-        if not self.pharmacy.email_enabled or not self.email:
-            wanted.discard("email")
-        return wanted
 
     @property
     def is_closed(self) -> bool:

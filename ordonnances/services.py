@@ -19,7 +19,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.api import notify_patient, notify_pharmacy, patient_language
+from notifications.api import notify_contact, notify_pharmacy, patient_language
 from pharmacies import audit
 
 from .files import CleanFile, encrypt, key_fingerprint, make_thumbnail
@@ -170,15 +170,8 @@ def _patient_context(prescription: Prescription) -> dict:
 
 def _notify_received(prescription: Prescription) -> None:
     pages = prescription.files.filter(kind=FileKind.PAGE).count()
-    notify_patient(
-        pharmacy=prescription.pharmacy,
-        event="prescription_received",
-        obj=prescription,
-        email=prescription.email or None,
-        phone=prescription.phone or None,
-        channels=prescription.channels,
-        context=_patient_context(prescription),
-        language=prescription.language,
+    notify_contact(
+        prescription, event="prescription_received", context=_patient_context(prescription)
     )
     notify_pharmacy(
         pharmacy=prescription.pharmacy,
@@ -262,15 +255,10 @@ def change_status(
                 },
             )
         elif to_status in STATUS_EVENTS:
-            notify_patient(
-                pharmacy=locked.pharmacy,
+            notify_contact(
+                locked,
                 event=STATUS_EVENTS[to_status],
-                obj=locked,
-                email=locked.email or None,
-                phone=locked.phone or None,
-                channels=locked.channels,
                 context={**_patient_context(locked), "note": locked.status_note},
-                language=locked.language,
             )
     prescription.refresh_from_db()
     logger.info(

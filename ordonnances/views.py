@@ -23,7 +23,7 @@ from cms.models import feature_route
 
 from . import services
 from .forms import PrescriptionUploadForm
-from .models import new_reference
+from .models import Prescription
 
 logger = logging.getLogger("officine.ordonnances")
 
@@ -71,7 +71,7 @@ def submit(request, page, block_id):
 
     guard = check_request(request, page.id, pharmacy.pk)
     if guard.silent_drop:
-        fake = signing.dumps([0, new_reference()], salt=services.TRACKING_SALT)
+        fake = signing.dumps([0, Prescription.new_reference()], salt=services.TRACKING_SALT)
         return HttpResponseSeeOther(_confirmation_url(page, request, block_id, fake))
     if guard.reason == "cross_origin":
         return HttpResponseForbidden("Envoi refusé : formulaire d'un autre site.")

@@ -112,12 +112,8 @@ def phone_booking_view(request):
             made, _created = operations.create_booking(
                 service=data["service"],
                 start=start,
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                phone=data["phone"],
-                email=data["email"],
+                **form.contact_fields(),
                 comment=data["comment"],
-                notify_by=data["notify_by"],
                 user=request.user,
             )
         except operations.SlotTaken as exc:
@@ -129,7 +125,7 @@ def phone_booking_view(request):
             messages.success(
                 request,
                 _("Rendez-vous %(ref)s enregistré pour %(name)s.")
-                % {"ref": made.reference, "name": made.patient_name},
+                % {"ref": made.reference, "name": made.full_name},
             )
             url = (
                 reverse(f"{NAMESPACE}:agenda")

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from notifications.api import notify_patient, notify_pharmacy, patient_language
+from notifications.api import notify_contact, notify_pharmacy, patient_language
 
 from . import availability, links, slots
 from .ics import booking_ics
@@ -172,14 +172,9 @@ def create_booking(
                 user=user,
                 new_start=start,
             )
-            notify_patient(
-                pharmacy=booking.pharmacy,
+            notify_contact(
+                booking,
                 event="booking_confirmed",
-                obj=booking,
-                email=booking.email,
-                phone=booking.phone,
-                channels=booking.channels,
-                language=booking.language,
                 context=notification_context(booking),
                 attachments=_ics_attachment(booking),
             )
@@ -243,14 +238,9 @@ def cancel_booking(
         )
         context = notification_context(booking)
         context["by_patient"] = by_patient
-        notify_patient(
-            pharmacy=booking.pharmacy,
+        notify_contact(
+            booking,
             event="booking_cancelled",
-            obj=booking,
-            email=booking.email,
-            phone=booking.phone,
-            channels=booking.channels,
-            language=booking.language,
             context=context,
         )
         if by_patient:
@@ -302,14 +292,10 @@ def move_booking(
             context = notification_context(booking)
             context["old_start"] = timezone.localtime(old_start)
             # Keyed on the change row: each move is its own message.
-            notify_patient(
-                pharmacy=booking.pharmacy,
+            notify_contact(
+                booking,
                 event="booking_moved",
                 obj=change,
-                email=booking.email,
-                phone=booking.phone,
-                channels=booking.channels,
-                language=booking.language,
                 context=context,
                 attachments=_ics_attachment(booking),
             )
@@ -365,14 +351,10 @@ def send_due_reminders(now: datetime | None = None) -> int:
             )
             # Keyed on this reminder's history row, so a booking moved after its reminder gets
             # one for its new time too (the outbox sends once per object and event).
-            notify_patient(
-                pharmacy=booking.pharmacy,
+            notify_contact(
+                booking,
                 event="booking_reminder",
                 obj=reminded,
-                email=booking.email,
-                phone=booking.phone,
-                channels=booking.channels,
-                language=booking.language,
                 context=notification_context(booking),
             )
             sent += 1

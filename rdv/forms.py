@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from cms.forms_guard import GuardedFormMixin
 from cms.fragments import hole
-from pharmacies.phones import is_mobile, to_e164
+from notifications.forms import PatientContactFormMixin
 
 from . import availability
 from .blocks import NONCE_HOLE
-from .models import NotifyBy, Service
+from .models import Service
 
 
 def parse_start(value: str) -> datetime | None:
@@ -36,36 +36,14 @@ class ServiceChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-class PatientFieldsMixin(forms.Form):
-    """Who the patient is and how to reach them; shared by the public and the phone form."""
+class PatientFieldsMixin(PatientContactFormMixin):
+    """The patient's contact and comment, shared by the public and the phone form.
 
-    first_name = forms.CharField(
-        label=_("Prénom"),
-        max_length=80,
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-        error_messages={"required": _("Indiquez votre prénom.")},
-    )
-    last_name = forms.CharField(
-        label=_("Nom"),
-        max_length=80,
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-        error_messages={"required": _("Indiquez votre nom.")},
-    )
-    phone = forms.CharField(
-        label=_("Téléphone portable"),
-        max_length=30,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
-        help_text=_("Pour vous prévenir en cas d'imprévu. Ex. 06 12 34 56 78"),
-        error_messages={"required": _("Indiquez votre numéro de téléphone.")},
-    )
-    email = forms.EmailField(
-        label=_("E-mail"),
-        required=False,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={
-            "invalid": _("Cette adresse e-mail n'est pas valide (ex. nom@exemple.fr).")
-        },
-    )
+    A number is required: the pharmacy must be able to call if the appointment cannot take place.
+    """
+
+    phone_required = True
+    birth_date = None
     comment = forms.CharField(
         label=_("Commentaire"),
         required=False,
@@ -73,35 +51,13 @@ class PatientFieldsMixin(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("N'indiquez pas d'information médicale détaillée."),
     )
-    notify_by = forms.ChoiceField(
-        label=_("Recevoir la confirmation et le rappel par"),
-        choices=NotifyBy.choices,
-        initial=NotifyBy.EMAIL,
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": _("Choisissez e-mail, SMS ou les deux.")},
-    )
 
-    def clean_phone(self):
-        raw = self.cleaned_data["phone"]
-        number = to_e164(raw)
-        if number is None:
-            raise forms.ValidationError(
-                _("Ce numéro de téléphone n'est pas valide (ex. 06 12 34 56 78).")
-            )
-        return number
-
-    def clean(self):
-        cleaned = super().clean()
-        notify_by = cleaned.get("notify_by")
-        if notify_by in (NotifyBy.EMAIL, NotifyBy.BOTH) and not cleaned.get("email"):
-            if "email" not in self.errors:
-                self.add_error("email", _("Indiquez votre e-mail pour recevoir la confirmation."))
-        phone = cleaned.get("phone")
-        if notify_by in (NotifyBy.SMS, NotifyBy.BOTH) and phone and not is_mobile(phone):
-            self.add_error(
-                "phone", _("Les SMS ne partent que vers un portable : indiquez un 06 ou un 07.")
-            )
-        return cleaned
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].help_text = _(
+            "Pour vous prévenir en cas d'imprévu. Ex. 06 12 34 56 78"
+        )
+        self.fields["notify_by"].label = _("Recevoir la confirmation et le rappel par")
 
 
 class BookingForm(GuardedFormMixin, PatientFieldsMixin):
@@ -141,10 +97,19 @@ class BookingForm(GuardedFormMixin, PatientFieldsMixin):
         "consent",
     ]
 
-    def __init__(self, *args, services=None, now=None, block_id="", for_cache=False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        pharmacy,
+        services=None,
+        now=None,
+        block_id="",
+        for_cache=False,
+        **kwargs,
+    ):
         if block_id:
             kwargs.setdefault("auto_id", f"rdv-{block_id}-%s")
-        super().__init__(*args, for_cache=for_cache, **kwargs)
+        super().__init__(*args, pharmacy=pharmacy, for_cache=for_cache, **kwargs)
         self.now = now or timezone.now()
         self.fields["service"].queryset = (
             services if services is not None else Service.objects.none()
@@ -172,7 +137,11 @@ class BookingForm(GuardedFormMixin, PatientFieldsMixin):
 
 
 class PhoneBookingForm(PatientFieldsMixin):
-    """A booking a pharmacist takes over the phone: same seats and grid, no minimum notice."""
+    """A booking a pharmacist takes over the phone: same seats and grid, no minimum notice.
+
+    Staff may work for several pharmacies: the notification choices are all offered, and checked
+    against the switches of the chosen service's pharmacy.
+    """
 
     service = ServiceChoiceField(label=_("Prestation"), queryset=Service.objects.none())
     start = forms.DateTimeField(
@@ -188,8 +157,11 @@ class PhoneBookingForm(PatientFieldsMixin):
         self.fields["service"].queryset = (
             services if services is not None else Service.objects.none()
         )
-        self.fields["email"].help_text = ""
         self.fields["phone"].label = _("Téléphone")
+
+    def contact_pharmacy(self):
+        service = self.cleaned_data.get("service")
+        return service.pharmacy if service is not None else None
 
     def clean(self):
         cleaned = super().clean()

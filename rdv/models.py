@@ -15,21 +15,13 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 
-from notifications.models import language_field
+from notifications.models import PatientContact
 from pharmacies import hours
 from pharmacies.models import Pharmacy, WeeklyHours
 from pharmacies.panels import WeeklyHoursPanel
 
 from .blocks import SERVICE_CATEGORIES
 from .slots import ServiceRules
-
-# No 0/O, 1/I/L: a reference is read out over the phone.
-REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-REFERENCE_LENGTH = 6
-
-
-def new_reference() -> str:
-    return "RDV-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
 
 
 def new_secret() -> str:
@@ -173,18 +165,17 @@ class BookingStatus(models.TextChoices):
     NO_SHOW = "no_show", _("Absent")
 
 
-class NotifyBy(models.TextChoices):
-    EMAIL = "email", _("E-mail")
-    SMS = "sms", _("SMS")
-    BOTH = "both", _("E-mail et SMS")
-
-
 # A booking in these states holds its seat.
 SEAT_HOLDING = (BookingStatus.BOOKED, BookingStatus.DONE, BookingStatus.NO_SHOW)
 
 
-class Booking(models.Model):
-    """One patient's appointment for a service at a start time; it holds one seat of that slot."""
+class Booking(PatientContact):
+    """One patient's appointment for a service at a start time; it holds one seat of that slot.
+
+    Its reference ("RDV-" and six characters) is what the patient reads out over the phone.
+    """
+
+    reference_prefix = "RDV-"
 
     pharmacy = models.ForeignKey(
         Pharmacy, on_delete=models.CASCADE, related_name="bookings", verbose_name=_("pharmacie")
@@ -194,14 +185,7 @@ class Booking(models.Model):
     )
     start = models.DateTimeField(_("début"), db_index=True)
     end = models.DateTimeField(_("fin"))
-    first_name = models.CharField(_("prénom"), max_length=80)
-    last_name = models.CharField(_("nom"), max_length=80)
-    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
     comment = models.TextField(_("commentaire"), blank=True, max_length=1000)
-    notify_by = models.CharField(
-        _("prévenir par"), max_length=5, choices=NotifyBy.choices, default=NotifyBy.EMAIL
-    )
     status = models.CharField(
         _("statut"),
         max_length=10,
@@ -209,14 +193,11 @@ class Booking(models.Model):
         default=BookingStatus.BOOKED,
         db_index=True,
     )
-    reference = models.CharField(_("référence"), max_length=12, unique=True, default=new_reference)
     secret = models.CharField(max_length=40, default=new_secret, editable=False)
     idempotency_key = models.CharField(
         max_length=64, null=True, blank=True, unique=True, editable=False
     )
     booked_by_staff = models.BooleanField(_("pris par la pharmacie"), default=False)
-    # The patient's language when booking: confirmation, reminder and changes are all sent in it.
-    language = language_field()
     reminder_sent_at = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
@@ -234,20 +215,6 @@ class Booking(models.Model):
     def __str__(self):
         local = timezone.localtime(self.start)
         return f"{self.reference} · {self.service} · {local:%d/%m/%Y %H:%M}"
-
-    @property
-    def patient_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
-    @property
-    def channels(self) -> set[str]:
-        wanted = {"email", "sms"} if self.notify_by == NotifyBy.BOTH else {self.notify_by}
-        available = set()
-        if self.email:
-            available.add("email")
-        if self.phone:
-            available.add("sms")
-        return (wanted & available) or available
 
     @property
     def is_active(self) -> bool:

@@ -112,6 +112,7 @@ def block_context(value, parent_context) -> dict:
     ctx["service"] = service
     if service is None:
         ctx["form"] = BookingForm(
+            pharmacy=pharmacy,
             page_id=page.pk,
             services=qs,
             block_id=block_id,
@@ -127,6 +128,7 @@ def block_context(value, parent_context) -> dict:
             step="details",
             start=timezone.localtime(start),
             form=BookingForm(
+                pharmacy=pharmacy,
                 page_id=page.pk,
                 services=qs,
                 block_id=block_id,

@@ -106,7 +106,9 @@ def book_view(request, page):
     guard = check_request(request, page.pk, pharmacy.pk)
     if guard.silent_drop:
         return SeeOther(_page_route(page, "thanks"))
-    form = BookingForm(request.POST, page_id=page.pk, services=services, block_id=block_id)
+    form = BookingForm(
+        request.POST, pharmacy=pharmacy, page_id=page.pk, services=services, block_id=block_id
+    )
     if not guard.ok:
         form.is_valid()
         form.add_error(None, guard.message)

@@ -108,11 +108,13 @@ class BookingViewSet(PharmacyScopedViewSet):
     icon = "list-ul"
     menu_label = _("Tous les rendez-vous")
     menu_order = 110
-    list_display = ["reference", "start", "service", "patient_name", "phone", "status"]
+    list_display = ["reference", "start", "service", "full_name", "phone", "status"]
     list_select_related = ["service"]
     filterset_class = BookingFilterSet
     search_fields = ["reference", "last_name", "first_name", "phone", "email"]
     inspect_view_enabled = True
+    # Bookings do not ask the birth date; the secret and the key are plumbing, not information.
+    inspect_view_fields_exclude = ["birth_date", "secret", "idempotency_key"]
     copy_view_enabled = False
     ordering = ["-start"]
     edit_handler = ObjectList(

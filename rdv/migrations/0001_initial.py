@@ -32,7 +32,9 @@ class Migration(migrations.Migration):
                 ('comment', models.TextField(blank=True, max_length=1000, verbose_name='commentaire')),
                 ('notify_by', models.CharField(choices=[('email', 'E-mail'), ('sms', 'SMS'), ('both', 'E-mail et SMS')], default='email', max_length=5, verbose_name='prévenir par')),
                 ('status', models.CharField(choices=[('booked', 'Réservé'), ('cancelled', 'Annulé'), ('done', 'Honoré'), ('no_show', 'Absent')], db_index=True, default='booked', max_length=10, verbose_name='statut')),
-                ('reference', models.CharField(default=rdv.models.new_reference, max_length=12, unique=True, verbose_name='référence')),
+                # Was default=rdv.models.new_reference (Python-side only, nothing in the schema);
+                # references are now given by notifications.models.PatientContact.save().
+                ('reference', models.CharField(max_length=12, unique=True, verbose_name='référence')),
                 ('secret', models.CharField(default=rdv.models.new_secret, editable=False, max_length=40)),
                 ('idempotency_key', models.CharField(blank=True, editable=False, max_length=64, null=True, unique=True)),
                 ('booked_by_staff', models.BooleanField(default=False, verbose_name='pris par la pharmacie')),

@@ -39,11 +39,11 @@ def steps_url(page):
         ({"start": "demain"}, "Ce créneau n&#x27;est pas valide"),
         ({"phone": "12345"}, "Ce numéro de téléphone n&#x27;est pas valide"),
         ({"email": "jeanne@"}, "Cette adresse e-mail n&#x27;est pas valide"),
-        ({"email": ""}, "Indiquez votre e-mail"),
+        ({"email": ""}, "Indiquez votre adresse e-mail"),
         ({"notify_by": "sms", "phone": "01 23 45 67 89"}, "portable"),
         ({"consent": ""}, "Votre accord est nécessaire"),
         ({"first_name": ""}, "Indiquez votre prénom"),
-        ({"notify_by": "pigeon"}, "Choisissez e-mail, SMS ou les deux"),
+        ({"notify_by": "pigeon"}, "Choisissez comment être prévenu(e)"),
     ],
 )
 def test_bad_input_is_refused_with_a_french_message(
