@@ -307,7 +307,8 @@ def erase_patient_data(
         records = find_patient_records(pharmacy, email, phone)
         counts = records.counts()
         stored = [item for part in records.parts for item in part.stored_files()]
-        history = records.related_objects()
+        # Before erasing: a deleted instance's primary key is None.
+        history = about(records.related_objects())
         for part in records.parts:
             part.erase()
         _forget_names_in_admin_history(history)
@@ -325,12 +326,12 @@ def erase_patient_data(
     return counts
 
 
-def _forget_names_in_admin_history(objects: Sequence[Model]) -> None:
+def _forget_names_in_admin_history(about_erased: Q) -> None:
     """Wagtail's history labels an entry with the object's name ("ORD-… — Jeanne Dupont").
 
     The entries stay (they say which staff member did what, when) under a neutral label.
     """
-    entries = ModelLogEntry.objects.filter(about(objects))
+    entries = ModelLogEntry.objects.filter(about_erased)
     found = entries.order_by().values_list("content_type_id", "object_id").distinct()
     for content_type_id, object_id in found:
         model = ContentType.objects.get_for_id(content_type_id).model_class()
