@@ -156,15 +156,20 @@ class PatientData:
 
 
 def patient_data_classes() -> list[type[PatientData]]:
-    """Every app's declared `PatientData`, in INSTALLED_APPS order; keys must not collide."""
+    """Every app's declared `PatientData`, in INSTALLED_APPS order.
+
+    Their keys (in the export) and count names (in the audit row) share one namespace each: a
+    clash would silently hide one app's data, so it stops the request instead.
+    """
     classes = extensions.declared_objects("patient_data")
-    seen = set(RESERVED_KEYS)
+    keys, counted = set(RESERVED_KEYS), set()
     for cls in classes:
         if not (isinstance(cls, type) and issubclass(cls, PatientData)):
             raise ImproperlyConfigured(f"patient_data {cls!r} is not a PatientData subclass")
-        if not cls.key or cls.key in seen:
-            raise ImproperlyConfigured(f"patient_data {cls.__qualname__}: key {cls.key!r} taken")
-        seen.add(cls.key)
+        if not cls.key or cls.key in keys or counted & cls.count_labels.keys():
+            raise ImproperlyConfigured(f"patient_data {cls.__qualname__}: key or count taken")
+        keys.add(cls.key)
+        counted.update(cls.count_labels)
     return classes
 
 
