@@ -16,6 +16,7 @@ class NotificationsConfig(extensions.PluggableAppConfig):
         "notifications.view_outboxmessage",
         "notifications.resend_outboxmessage",
     ]
+    patient_data = "notifications.gdpr.MessageData"
 
     def ready(self):
         # Django's documented place to register checks and signal receivers (models are loaded).

@@ -20,3 +20,4 @@ class OrdonnancesConfig(extensions.PluggableAppConfig):
     ]
     default_pages = "ordonnances.provisioning.default_pages"
     demo_pharmacy = "ordonnances.provisioning.seed_demo"
+    patient_data = "ordonnances.gdpr.PrescriptionData"

@@ -148,11 +148,8 @@ def patient_data_view(request):
                 counts = gdpr.erase_patient_data(pharmacy, email, phone, request=request)
                 messages.success(
                     request,
-                    _(
-                        "Données effacées : %(prescriptions)s ordonnance(s), %(bookings)s "
-                        "rendez-vous, %(messages)s message(s)."
-                    )
-                    % counts,
+                    _("Données effacées : %(summary)s.")
+                    % {"summary": gdpr.describe_counts(counts)},
                 )
                 return redirect(reverse("pharmacies_patient_data"))
         records = gdpr.find_patient_records(pharmacy, email, phone)

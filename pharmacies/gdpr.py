@@ -3,6 +3,12 @@
 The pharmacy is the controller: a request is always answered per pharmacy, never across the
 platform. Both operations write an audit row that names the patient only by a keyed hash of the
 contact given, so the trail shows the request was honoured without keeping who made it.
+
+This layer cannot name the records the features keep about a patient (it sits below them), so
+each app that keeps some declares a `PatientData` subclass as its `patient_data` extension point
+(pretix's "data shredders" work the same way): the app finds, exports and erases its own rows; this
+module runs them all for one request, writes the ZIP, deletes the stored files once the erasure has
+committed, and keeps the audit trail.
 """
 
 from __future__ import annotations
@@ -11,36 +17,187 @@ import io
 import json
 import logging
 import zipfile
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import Storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from wagtail.models import ModelLogEntry
 
-from . import audit
+from . import audit, extensions
+from .models import Pharmacy
 
 logger = logging.getLogger("officine.gdpr")
 
 EXPORT_JSON_NAME = "donnees-patient.json"
-EXPORT_FILES_FOLDER = "ordonnances"
+# Keys of the export's JSON written here; an app's `key` may not take one of them.
+RESERVED_KEYS = frozenset({"pharmacy", "generated_at", "request"})
 
 
 class NoContactGiven(ValueError):
     """Neither an email nor a valid phone: refusing beats matching every record with a blank one."""
 
 
-@dataclass
-class PatientRecords:
-    """The rows held about one patient in one pharmacy."""
+@dataclass(frozen=True)
+class Patient:
+    """Who a request is about, in which pharmacy: the contact as normalised, and the phone as typed.
 
-    pharmacy: object
+    Records saved before phone numbers were normalised hold them as typed, so both are matched.
+    """
+
+    pharmacy: Pharmacy
     email: str
     phone: str
-    prescriptions: list = field(default_factory=list)
-    bookings: list = field(default_factory=list)
-    messages: list = field(default_factory=list)
+    typed_phone: str = ""
+
+    def matching(self, email_field: str = "email", phone_field: str = "phone") -> Q:
+        """Rows whose contact fields hold this patient's email (any case) or phone; never blanks."""
+        condition = Q(pk__in=[])
+        if self.email:
+            condition |= Q(**{f"{email_field}__iexact": self.email})
+        if self.phone:
+            condition |= Q(**{phone_field: self.phone})
+            if self.typed_phone and self.typed_phone != self.phone:
+                condition |= Q(**{phone_field: self.typed_phone})
+        return condition
+
+
+def about(
+    objects: Iterable[Model],
+    content_type_field: str = "content_type",
+    object_id_field: str = "object_id",
+) -> Q:
+    """Rows of a generic relation (content type + text id) pointing at one of `objects`."""
+    ids_by_model: dict[type[Model], list[str]] = {}
+    for obj in objects:
+        ids_by_model.setdefault(type(obj), []).append(str(obj.pk))
+    condition = Q(pk__in=[])
+    for model, ids in ids_by_model.items():
+        condition |= Q(
+            **{
+                content_type_field: ContentType.objects.get_for_model(model),
+                f"{object_id_field}__in": ids,
+            }
+        )
+    return condition
+
+
+def row_values(obj, fields: Iterable[str]) -> dict[str, Any]:
+    """{field: value} of an object, for the export of rows whose keys are their field names."""
+    return {name: getattr(obj, name) for name in fields}
+
+
+class PatientData:
+    """One app's share of a patient's access or erasure request: its own rows, exported or erased.
+
+    An instance answers one request (`self.patient`); the platform calls, in this order:
+    `find`, then `export` and `files` for an access request, or `stored_files` then `erase` (in
+    the erasure's transaction) for an erasure. `counts` goes to the audit row and, through
+    `count_labels`, to the pharmacist.
+    """
+
+    #: Key of this app's list in the export's JSON ("prescriptions").
+    key: ClassVar[str] = ""
+    #: {count name: ngettext_lazy(singular, plural, "n")}, one per key `counts` returns.
+    count_labels: ClassVar[dict[str, Any]] = {}
+    #: True for data about other apps' rows (messages about a booking): such a part is given those
+    #: rows when it finds its own, and comes after them in the export.
+    about_other_records: ClassVar[bool] = False
+
+    def __init__(self, patient: Patient):
+        self.patient = patient
+        self.rows: list[Model] = []
+
+    def find(self, about: Sequence[Model] = ()) -> None:
+        """Fill `self.rows` with this app's rows matching `self.patient` in that pharmacy.
+
+        `about`: what the other apps found, given only when `about_other_records` is set.
+        """
+        raise NotImplementedError
+
+    def related_objects(self) -> list[Model]:
+        """Objects other data may be about (messages, admin history): the rows and their parts."""
+        return list(self.rows)
+
+    def export(self) -> list[dict]:
+        """The rows as JSON-ready dicts, under `key` in the export."""
+        raise NotImplementedError
+
+    def files(self) -> Iterable[tuple[str, bytes]]:
+        """(name in the ZIP, bytes) of the files to hand over with the data, readable as sent."""
+        return ()
+
+    def stored_files(self) -> list[tuple[Storage, str]]:
+        """(storage, name) of the stored files to delete once the erasure has committed."""
+        return []
+
+    def erase(self) -> None:
+        """Delete the rows; runs inside the erasure's transaction."""
+        for row in self.rows:
+            row.delete()
+
+    def counts(self) -> dict[str, int]:
+        return {self.key: len(self.rows)}
+
+    def references(self) -> list[str]:
+        """What the pharmacist recognises the rows by (references), shown before acting."""
+        return []
+
+    def summary(self) -> str:
+        return describe_counts(self.counts(), self.count_labels)
+
+
+def patient_data_classes() -> list[type[PatientData]]:
+    """Every app's declared `PatientData`, in INSTALLED_APPS order.
+
+    Their keys (in the export) and count names (in the audit row) share one namespace each: a
+    clash would silently hide one app's data, so it stops the request instead.
+    """
+    classes = extensions.declared_objects("patient_data")
+    keys, counted = set(RESERVED_KEYS), set()
+    for cls in classes:
+        if not (isinstance(cls, type) and issubclass(cls, PatientData)):
+            raise ImproperlyConfigured(f"patient_data {cls!r} is not a PatientData subclass")
+        if not cls.key or cls.key in keys or counted & cls.count_labels.keys():
+            raise ImproperlyConfigured(f"patient_data {cls.__qualname__}: key or count taken")
+        keys.add(cls.key)
+        counted.update(cls.count_labels)
+    return classes
+
+
+def describe_counts(counts: dict[str, int], labels: dict[str, Any] | None = None) -> str:
+    """'1 ordonnance, 2 fichiers, 0 rendez-vous', in the apps' own words."""
+    if labels is None:
+        labels = {n: t for cls in patient_data_classes() for n, t in cls.count_labels.items()}
+    return ", ".join(labels[name] % {"n": n} for name, n in counts.items() if name in labels)
+
+
+@dataclass
+class PatientRecords:
+    """What every app holds about one patient in one pharmacy, found for one request."""
+
+    patient: Patient
+    parts: list[PatientData]
+
+    @property
+    def pharmacy(self) -> Pharmacy:
+        return self.patient.pharmacy
+
+    @property
+    def email(self) -> str:
+        return self.patient.email
+
+    @property
+    def phone(self) -> str:
+        return self.patient.phone
 
     @property
     def subject(self) -> str:
@@ -48,104 +205,39 @@ class PatientRecords:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.prescriptions or self.bookings or self.messages)
+        return not any(part.rows for part in self.parts)
 
     def counts(self) -> dict[str, int]:
-        return {
-            "prescriptions": len(self.prescriptions),
-            "files": sum(len(p.files.all()) for p in self.prescriptions),
-            "bookings": len(self.bookings),
-            "messages": len(self.messages),
-        }
+        return {name: n for part in self.parts for name, n in part.counts().items()}
+
+    def related_objects(self) -> list[Model]:
+        return [obj for part in self.parts for obj in part.related_objects()]
 
 
-def _contact(email: str | None, phone: str | None) -> tuple[str, str]:
-    email = audit.normalise_email(email)
-    phone = audit.normalise_phone(phone)
-    if not email and not phone:
+def _patient(pharmacy, email: str | None, phone: str | None) -> Patient:
+    norm_email = audit.normalise_email(email)
+    norm_phone = audit.normalise_phone(phone)
+    if not norm_email and not norm_phone:
         raise NoContactGiven("an email or a phone number is required")
-    return email, phone
-
-
-def _contact_filter(email: str, phone: str, raw_phone: str | None) -> Q:
-    condition = Q(pk__in=[])
-    if email:
-        condition |= Q(email__iexact=email)
-    if phone:
-        condition |= Q(phone=phone)
-        if raw_phone and raw_phone.strip() != phone:
-            condition |= Q(phone=raw_phone.strip())
-    return condition
+    return Patient(pharmacy, norm_email, norm_phone, (phone or "").strip())
 
 
 def find_patient_records(pharmacy, email=None, phone=None) -> PatientRecords:
-    """Prescriptions, bookings and messages of that pharmacy matching the email or the phone."""
-    from notifications.models import OutboxMessage
-    from ordonnances.models import Prescription
-    from rdv.models import Booking, BookingChange
-
-    norm_email, norm_phone = _contact(email, phone)
-    who = _contact_filter(norm_email, norm_phone, phone)
-    prescriptions = list(
-        Prescription.objects.filter(pharmacy=pharmacy)
-        .filter(who)
-        .prefetch_related("files", "history")
-        .order_by("created_at", "pk")
-    )
-    bookings = list(
-        Booking.objects.filter(pharmacy=pharmacy)
-        .filter(who)
-        .select_related("service")
-        .prefetch_related("changes")
-        .order_by("start", "pk")
-    )
-    about = Q(pk__in=[])
-    linked = [
-        (Prescription, [p.pk for p in prescriptions]),
-        (Booking, [b.pk for b in bookings]),
-        (BookingChange, [c.pk for b in bookings for c in b.changes.all()]),
-    ]
-    for model, pks in linked:
-        if pks:
-            about |= Q(
-                content_type=ContentType.objects.get_for_model(model),
-                object_id__in=[str(pk) for pk in pks],
-            )
-    recipients = [r for r in (norm_email, norm_phone) if r]
-    if norm_email:
-        about |= Q(recipient__iexact=norm_email)
-    if recipients:
-        about |= Q(recipient__in=recipients)
-    messages = list(
-        OutboxMessage.objects.filter(pharmacy=pharmacy).filter(about).order_by("created_at", "pk")
-    )
-    return PatientRecords(
-        pharmacy=pharmacy,
-        email=norm_email,
-        phone=norm_phone,
-        prescriptions=prescriptions,
-        bookings=bookings,
-        messages=messages,
-    )
+    """Every app's rows of that pharmacy matching the email or the phone."""
+    patient = _patient(pharmacy, email, phone)
+    classes = sorted(patient_data_classes(), key=lambda cls: cls.about_other_records)
+    parts = [cls(patient) for cls in classes]
+    first = [part for part in parts if not part.about_other_records]
+    for part in first:
+        part.find()
+    found = [obj for part in first for obj in part.related_objects()]
+    for part in parts:
+        if part.about_other_records:
+            part.find(about=found)
+    return PatientRecords(patient, parts)
 
 
-def _file_entry(row) -> dict:
-    return {
-        "kind": row.kind,
-        "kind_label": str(row.get_kind_display()),
-        "position": row.position,
-        "content_type": row.content_type,
-        "size": row.size,
-        "sha256": row.sha256,
-        "width": row.width,
-        "height": row.height,
-        "pages": row.pages,
-        "received_at": row.created_at,
-        "archive_name": f"{EXPORT_FILES_FOLDER}/{row.download_name}",
-    }
-
-
-def _records_as_dict(records: PatientRecords) -> dict:
+def _as_dict(records: PatientRecords) -> dict:
     pharmacy = records.pharmacy
     return {
         "pharmacy": {
@@ -156,86 +248,13 @@ def _records_as_dict(records: PatientRecords) -> dict:
         },
         "generated_at": timezone.now(),
         "request": {"email": records.email, "phone": records.phone},
-        "prescriptions": [
-            {
-                "reference": p.reference,
-                "first_name": p.first_name,
-                "last_name": p.last_name,
-                "phone": p.phone,
-                "email": p.email,
-                "birth_date": p.birth_date,
-                "comment": p.comment,
-                "pickup_date": p.pickup_date,
-                "notify_by": p.notify_by,
-                "language": p.language,
-                "status": p.status,
-                "status_label": str(p.get_status_display()),
-                "status_note": p.status_note,
-                "created_at": p.created_at,
-                "closed_at": p.closed_at,
-                "history": [
-                    {
-                        "at": h.at,
-                        "from": h.from_status,
-                        "to": h.to_status,
-                        "by_patient": h.by_patient,
-                        "note": h.note,
-                    }
-                    for h in p.history.all()
-                ],
-                "files": [_file_entry(f) for f in p.files.all()],
-            }
-            for p in records.prescriptions
-        ],
-        "bookings": [
-            {
-                "reference": b.reference,
-                "service": b.service.name,
-                "start": b.start,
-                "end": b.end,
-                "first_name": b.first_name,
-                "last_name": b.last_name,
-                "phone": b.phone,
-                "email": b.email,
-                "comment": b.comment,
-                "notify_by": b.notify_by,
-                "language": b.language,
-                "status": b.status,
-                "booked_by_staff": b.booked_by_staff,
-                "created_at": b.created_at,
-                "history": [
-                    {
-                        "at": c.at,
-                        "action": c.action,
-                        "by_patient": c.by_patient,
-                        "old_start": c.old_start,
-                        "new_start": c.new_start,
-                    }
-                    for c in b.changes.all()
-                ],
-            }
-            for b in records.bookings
-        ],
-        "messages": [
-            {
-                "channel": m.channel,
-                "event": m.event,
-                "recipient": m.recipient,
-                "subject": m.subject,
-                "body_text": m.body_text,
-                "language": m.language,
-                "status": m.status,
-                "created_at": m.created_at,
-                "sent_at": m.sent_at,
-            }
-            for m in records.messages
-        ],
+        **{part.key: part.export() for part in records.parts},
     }
 
 
 def collect_patient_data(pharmacy, email: str | None = None, phone: str | None = None) -> dict:
     """Everything held about that patient in that pharmacy, as JSON-ready data."""
-    return _records_as_dict(find_patient_records(pharmacy, email, phone))
+    return _as_dict(find_patient_records(pharmacy, email, phone))
 
 
 def export_patient_data(
@@ -247,28 +266,29 @@ def export_patient_data(
     request=None,
     label: str = "",
 ) -> bytes:
-    """A ZIP holding the data as JSON and the decrypted prescription files; logged."""
+    """A ZIP holding the data as JSON and the apps' files (decrypted); logged."""
     records = find_patient_records(pharmacy, email, phone)
-    data = _records_as_dict(records)
+    data = _as_dict(records)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(
             EXPORT_JSON_NAME,
             json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
         )
-        for prescription in records.prescriptions:
-            for row in prescription.files.all():
-                archive.writestr(f"{EXPORT_FILES_FOLDER}/{row.download_name}", row.read_decrypted())
+        for part in records.parts:
+            for name, content in part.files():
+                archive.writestr(name, content)
+    counts = records.counts()
     audit.record(
         audit.AuditAction.DATA_EXPORT,
         pharmacy=pharmacy,
         user=user,
         request=request,
         subject=records.subject,
-        detail=records.counts(),
+        detail=counts,
         label=label,
     )
-    logger.info("GDPR export for pharmacy %s: %s", pharmacy.pk, records.counts())
+    logger.info("GDPR export for pharmacy %s: %s", pharmacy.pk, counts)
     return buffer.getvalue()
 
 
@@ -281,30 +301,22 @@ def erase_patient_data(
     request=None,
     label: str = "",
 ) -> dict[str, int]:
-    """Delete the patient's records, files and messages in that pharmacy; logged.
+    """Delete the patient's rows and stored files in that pharmacy, every app's; logged.
 
-    The rows go in one transaction; the encrypted files are removed from the storage only once it
-    has committed, so a failure leaves everything as it was rather than rows without their files.
-    Audit rows stay: they hold no personal data, and the erasure itself is recorded.
+    The rows go in one transaction; the stored files are removed only once it has committed, so a
+    failure leaves everything as it was rather than rows without their files. The admin history
+    of the erased objects stays, without their names. Audit rows stay: they hold no personal data,
+    and the erasure itself is recorded.
     """
-    from notifications.models import OutboxMessage
-
     with transaction.atomic():
         records = find_patient_records(pharmacy, email, phone)
         counts = records.counts()
-        stored = [
-            f.name
-            for p in records.prescriptions
-            for row in p.files.all()
-            for f in (row.file, row.thumbnail)
-            if f and f.name
-        ]
-        storage = _private_storage()
-        OutboxMessage.objects.filter(pk__in=[m.pk for m in records.messages]).delete()
-        for booking in records.bookings:
-            booking.delete()
-        for prescription in records.prescriptions:
-            prescription.delete()
+        stored = [item for part in records.parts for item in part.stored_files()]
+        # Before erasing: a deleted instance's primary key is None.
+        history = about(records.related_objects())
+        for part in records.parts:
+            part.erase()
+        _forget_names_in_admin_history(history)
         audit.record(
             audit.AuditAction.ERASURE,
             pharmacy=pharmacy,
@@ -314,19 +326,29 @@ def erase_patient_data(
             detail=counts,
             label=label,
         )
-        transaction.on_commit(lambda: _delete_stored(storage, stored))
+        transaction.on_commit(lambda: _delete_stored(stored))
     logger.info("GDPR erasure for pharmacy %s: %s", pharmacy.pk, counts)
     return counts
 
 
-def _private_storage():
-    from ordonnances.models import private_storage
+def _forget_names_in_admin_history(about_erased: Q) -> None:
+    """Wagtail's history labels an entry with the object's name ("ORD-… — Jeanne Dupont").
 
-    return private_storage()
+    The entries stay (they say which staff member did what, when) under a neutral label.
+    """
+    entries = ModelLogEntry.objects.filter(about_erased)
+    found = entries.order_by().values_list("content_type_id", "object_id").distinct()
+    for content_type_id, object_id in found:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        label = gettext("%(type)s n° %(id)s (données effacées)") % {
+            "type": capfirst(model._meta.verbose_name),
+            "id": object_id,
+        }
+        entries.filter(content_type_id=content_type_id, object_id=object_id).update(label=label)
 
 
-def _delete_stored(storage, names: list[str]) -> None:
-    for name in names:
+def _delete_stored(stored: list[tuple[Storage, str]]) -> None:
+    for storage, name in stored:
         try:
             storage.delete(name)
         except OSError:

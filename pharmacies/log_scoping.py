@@ -4,16 +4,31 @@ Wagtail shows a user every log entry of every model they have some permission on
 pharmacy would read, in the "site history" report, the labels of another pharmacy's bookings and
 prescriptions (reference, patient name). Models administered through `PharmacyScopedViewSet`
 register here with their path to the pharmacy, and their log entries are limited to the objects
-of the user's pharmacies. Wagtail has no hook for this query, so the manager method is wrapped
-once, at startup.
+of the user's pharmacies.
+
+Why a patch: Wagtail 8 has no hook on this query. Its supported way to filter log entries per
+user is a log model of one's own (a `BaseLogEntry` subclass given to `register_model` in a
+`register_log_actions` hook, as pages have `PageLogEntry`), whose manager answers
+`viewable_by_user`. Taking it means a new table and moving the existing entries of these models
+out of `wagtailcore_modellogentry` (a migration per app). Until then, `ModelLogEntryManager`'s
+method is wrapped once, at startup, here and nowhere else; `tests/pharmacies/test_log_scoping.py`
+fails as soon as Wagtail changes the method wrapped or stops calling it from the report.
 """
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
+from wagtail.models.audit_log import BaseLogEntryManager, ModelLogEntryManager
+
+from . import tenancy
 
 SCOPED_MODELS: dict[type, str] = {}
+
+# The method wrapped, as read when this module was last checked (Wagtail 8.0.1).
+WRAPPED = BaseLogEntryManager.viewable_by_user
+WRAPPED_SOURCE_SHA256 = "975ce3fc7006eea74a1d98a37d57685b22fac77782c508173036ac440112a398"
 
 
 def register(model, pharmacy_field: str) -> None:
@@ -21,10 +36,6 @@ def register(model, pharmacy_field: str) -> None:
 
 
 def scope_log_entries(queryset, user):
-    from django.contrib.contenttypes.models import ContentType
-
-    from . import tenancy
-
     if getattr(user, "is_superuser", False) and user.is_active:
         return queryset
     for model, field in SCOPED_MODELS.items():
@@ -39,15 +50,14 @@ def scope_log_entries(queryset, user):
     return queryset
 
 
+def viewable_by_user(self, user):
+    """Wagtail's answer (entries of the models the user has a permission on), then scoped."""
+    return scope_log_entries(WRAPPED(self, user), user)
+
+
+viewable_by_user.__wrapped__ = WRAPPED
+
+
 def install() -> None:
-    from wagtail.models.audit_log import ModelLogEntryManager
-
-    if getattr(ModelLogEntryManager.viewable_by_user, "officine_scoped", False):
-        return
-    original = ModelLogEntryManager.viewable_by_user
-
-    def viewable_by_user(self, user):
-        return scope_log_entries(original(self, user), user)
-
-    viewable_by_user.officine_scoped = True
+    """Called once by `PharmaciesConfig.ready()`; a second call changes nothing."""
     ModelLogEntryManager.viewable_by_user = viewable_by_user

@@ -23,4 +23,5 @@ class RdvConfig(extensions.PluggableAppConfig):
     ]
     default_pages = "rdv.provisioning.default_pages"
     demo_pharmacy = "rdv.provisioning.seed_demo"
+    patient_data = "rdv.gdpr.BookingData"
     page_cache_models = ["rdv.Service"]

@@ -7,18 +7,23 @@ import json
 import zipfile
 
 import pytest
-from django.apps import apps
+from django.apps import AppConfig, apps
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from wagtail.log_actions import log
 
+from notifications.gdpr import MessageData
 from notifications.models import OutboxMessage
+from ordonnances.gdpr import FILES_FOLDER, PrescriptionData
 from ordonnances.models import Prescription, PrescriptionFile
 from pharmacies import audit, gdpr
 from pharmacies.models import AuditAction, AuditEvent
+from rdv.gdpr import BookingData
 from rdv.models import Booking, BookingChange
 
 from .conftest import EMAIL_B, MARKER_B, PHONE_B, PHONE_B_E164, book, stored_files
+from .gdpr_plugin.gdpr import CARDS, LoyaltyCard, LoyaltyCardData
 
 
 def database_text() -> str:
@@ -62,15 +67,20 @@ def test_export_holds_everything_about_the_patient_and_nothing_else(world_a, wor
         second.reference,
     }
     assert all(b["history"][0]["action"] == "created" for b in payload["bookings"])
-    assert payload["messages"], "the confirmation messages sent to the patient"
-    assert {m["recipient"] for m in payload["messages"]} & {EMAIL_B, PHONE_B_E164}
+    # Asked by phone: the emails come in because they are about the patient's own records.
+    recipients = {m["recipient"] for m in payload["messages"]}
+    assert {EMAIL_B, PHONE_B_E164} <= recipients
+    assert {m["event"] for m in payload["messages"] if m["recipient"] == EMAIL_B} >= {
+        "prescription_received",
+        "booking_confirmed",
+    }
 
     # The decrypted files, byte for byte what the pharmacist sees, named as listed in the JSON.
     rows = list(world_b.prescription.files.all())
     assert sorted(files) == sorted(f["archive_name"] for f in prescription["files"])
     assert len(files) == len(rows) == 2
     for row in rows:
-        assert files[f"{gdpr.EXPORT_FILES_FOLDER}/{row.download_name}"] == row.read_decrypted()
+        assert files[f"{FILES_FOLDER}/{row.download_name}"] == row.read_decrypted()
 
     # Nothing of pharmacy A's patient.
     text = data.decode("latin-1") + json.dumps(payload)
@@ -95,13 +105,16 @@ def test_same_patient_in_another_pharmacy_is_not_exported(world_a, world_b):
 
 
 def test_erasure_leaves_no_trace_in_database_or_storage(
-    world_a, world_b, admin_client_b, django_capture_on_commit_callbacks
+    world_a, world_b, admin_client_b, staff_b, django_capture_on_commit_callbacks
 ):
     # Some history first: a file view, a status change by staff (audit rows that must survive).
     admin_client_b.get(reverse("prescriptions:file", args=[world_b.file.pk]))
     admin_client_b.post(
         reverse("prescriptions:status", args=[world_b.prescription.pk]), {"status": "ready"}
     )
+    # An admin action Wagtail logs: its history labels the entry with the patient's name.
+    entry = log(world_b.prescription, "wagtail.edit", user=staff_b)
+    assert MARKER_B in entry.label
     b_files = [
         name
         for row in PrescriptionFile.objects.filter(prescription__pharmacy=world_b.pharmacy)
@@ -134,6 +147,11 @@ def test_erasure_leaves_no_trace_in_database_or_storage(
         if name
     }
     assert world_a.file.read_decrypted()
+
+    # Wagtail's history keeps the staff action, not the patient's name.
+    entry.refresh_from_db()
+    assert entry.label == f"Ordonnance n° {world_b.prescription.pk} (données effacées)"
+    assert entry.user_id == staff_b.pk
 
     # The trail stays, pseudonymous, and says the erasure happened.
     assert AuditEvent.objects.count() == audit_before + 1
@@ -191,6 +209,7 @@ def test_admin_form_exports_and_erases_for_the_titular_only(
     form = {"pharmacy": world_a.pharmacy.pk, "phone": "06 11 22 33 44"}
     found = titular_client_a.post(url, {**form, "action": "search"}).content.decode()
     assert world_a.prescription.reference in found and world_a.booking.reference in found
+    assert "1 ordonnance, 2 fichiers" in found and "1 rendez-vous" in found
 
     export = titular_client_a.post(url, {**form, "action": "export"})
     assert export["Content-Type"] == "application/zip"
@@ -203,6 +222,8 @@ def test_admin_form_exports_and_erases_for_the_titular_only(
     with django_capture_on_commit_callbacks(execute=True):
         erased = titular_client_a.post(url, {**form, "action": "erase", "confirm": "yes"})
     assert erased.status_code == 302
+    told = titular_client_a.get(erased["Location"]).content.decode()
+    assert "Données effacées : 1 ordonnance, 2 fichiers, 1 rendez-vous," in told
     assert not Prescription.objects.filter(pk=world_a.prescription.pk).exists()
     assert Prescription.objects.filter(pk=world_b.prescription.pk).exists()
     assert {p.name for p in stored_files()} == {
@@ -224,3 +245,58 @@ def test_bad_input_is_a_french_message(titular_client_a, pharmacy_a):
     html = titular_client_a.post(url, {"pharmacy": pharmacy_a.pk}).content.decode()
     assert "Indiquez l" in html
     assert not mail.outbox
+
+
+def test_every_app_declaring_patient_data_takes_part_in_installed_apps_order(world_b):
+    assert gdpr.patient_data_classes() == [MessageData, PrescriptionData, BookingData]
+    # Messages are about the other apps' records: they are found, and exported, after them.
+    records = gdpr.find_patient_records(world_b.pharmacy, email=EMAIL_B)
+    assert [type(part) for part in records.parts] == [PrescriptionData, BookingData, MessageData]
+    payload = gdpr.collect_patient_data(world_b.pharmacy, email=EMAIL_B)
+    assert list(payload) == [
+        "pharmacy",
+        "generated_at",
+        "request",
+        "prescriptions",
+        "bookings",
+        "messages",
+    ]
+
+
+@pytest.fixture
+def loyalty_app():
+    """The test-only loyalty app, appended to the installed apps as if listed in the settings.
+
+    Not through `override_settings(INSTALLED_APPS=...)`: that runs every app's `ready()` again,
+    and Wagtail's are not meant to run twice.
+    """
+    config = AppConfig.create("tests.security.gdpr_plugin")
+    config.apps = apps
+    config.models = {}
+    apps.app_configs[config.label] = config
+    apps.clear_cache()
+    yield config
+    del apps.app_configs[config.label]
+    apps.clear_cache()
+
+
+def test_an_app_added_to_the_settings_exports_and_erases_its_own_data(
+    world_b, loyalty_app, django_capture_on_commit_callbacks
+):
+    mine = LoyaltyCard(world_b.pharmacy.pk, EMAIL_B.upper(), "FID-0001", 120)
+    elsewhere = LoyaltyCard(world_b.pharmacy.pk + 1000, EMAIL_B, "FID-0002", 5)
+    CARDS[:] = [mine, elsewhere]
+    assert gdpr.patient_data_classes()[-1] is LoyaltyCardData
+
+    payload, files = open_zip(gdpr.export_patient_data(world_b.pharmacy, email=EMAIL_B))
+    assert payload["loyalty_cards"] == [{"number": "FID-0001", "points": 120}]
+    assert files["fidelite/FID-0001.txt"] == b"FID-0001: 120"
+    assert payload["prescriptions"][0]["reference"] == world_b.prescription.reference
+
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = gdpr.erase_patient_data(world_b.pharmacy, email=EMAIL_B)
+    assert counts["loyalty_cards"] == 1 and counts["prescriptions"] == 1
+    assert CARDS == [elsewhere]
+    erasure = AuditEvent.objects.get(action=AuditAction.ERASURE)
+    assert erasure.detail["loyalty_cards"] == 1
+    assert "1 carte(s) de fidélité" in gdpr.describe_counts(counts).split(", ")

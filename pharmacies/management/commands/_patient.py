@@ -1,8 +1,11 @@
 """Shared arguments of the GDPR commands: which pharmacy, which patient."""
 
+import getpass
+
 from django.core.management.base import CommandError
 
 from pharmacies.models import Pharmacy
+from pharmacies.phones import to_e164
 
 
 def add_patient_arguments(parser):
@@ -19,18 +22,13 @@ def pharmacy_and_contact(options):
     email, phone = options["email"].strip(), options["phone"].strip()
     if not email and not phone:
         raise CommandError("Give --email and/or --phone")
-    if phone:
-        from pharmacies.phones import to_e164
-
-        if to_e164(phone) is None:
-            raise CommandError(f"Invalid phone number {phone!r}")
+    if phone and to_e164(phone) is None:
+        raise CommandError(f"Invalid phone number {phone!r}")
     return pharmacy, email or None, phone or None
 
 
 def command_label(name: str) -> str:
     """Who ran a command, for the audit trail: the operating-system account."""
-    import getpass
-
     try:
         who = getpass.getuser()
     except (KeyError, OSError):

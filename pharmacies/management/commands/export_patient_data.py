@@ -25,8 +25,5 @@ class Command(BaseCommand):
         output = Path(options["output"])
         output.write_bytes(archive)
         output.chmod(0o600)
-        self.stdout.write(
-            f"Wrote {output} ({len(archive)} bytes): {counts['prescriptions']} prescriptions, "
-            f"{counts['files']} files, {counts['bookings']} bookings, "
-            f"{counts['messages']} messages."
-        )
+        summary = ", ".join(f"{n} {what}" for what, n in counts.items())
+        self.stdout.write(f"Wrote {output} ({len(archive)} bytes): {summary}.")
