@@ -74,7 +74,7 @@ class Workers:
             [
                 str(CELERY),
                 "-A",
-                "cms",
+                "config",
                 "worker",
                 "--pool=solo",
                 "-c1",
