@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cms.dates import parse_instant_param
 from cms.forms_guard import GuardedFormMixin
 from cms.fragments import hole
 from pharmacies.phones import is_mobile, to_e164
@@ -16,19 +16,6 @@ from pharmacies.phones import is_mobile, to_e164
 from . import availability
 from .blocks import NONCE_HOLE
 from .models import NotifyBy, Service
-
-
-def parse_start(value: str) -> datetime | None:
-    """An ISO-8601 instant with its offset ("2026-03-10T09:15:00+01:00"); None otherwise."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace(" ", "+"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        return None
-    return parsed
 
 
 class ServiceChoiceField(forms.ModelChoiceField):
@@ -155,7 +142,7 @@ class BookingForm(GuardedFormMixin, PatientFieldsMixin):
         self.next_slots = []
 
     def clean_start(self):
-        start = parse_start(self.cleaned_data["start"])
+        start = parse_instant_param(self.cleaned_data["start"])
         if start is None:
             raise forms.ValidationError(
                 _("Ce créneau n'est pas valide. Choisissez un horaire dans la liste.")
