@@ -13,7 +13,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import django_filters
+from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_filters.fields import DateRangeField
 
 # Ten years either side of today: wider than any booking horizon or record retention, and far
@@ -25,6 +27,11 @@ def sane_window() -> tuple[date, date]:
     """The dates a view accepts at all, around today."""
     today = timezone.localdate()
     return today - SANE_SPAN, today + SANE_SPAN
+
+
+def in_sane_window(day: date) -> bool:
+    low, high = sane_window()
+    return low <= day <= high
 
 
 def clamp_date(day: date, earliest: date | None = None, latest: date | None = None) -> date:
@@ -66,10 +73,19 @@ def parse_instant_param(value: str | None) -> datetime | None:
         return None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         return None
-    low, high = sane_window()
-    if not low <= parsed.date() <= high:
-        return None
-    return parsed
+    return parsed if in_sane_window(parsed.date()) else None
+
+
+class DateTimeField(forms.DateTimeField):
+    """A form's date and time, refused (not a 500 further on) outside the sane window."""
+
+    default_error_messages = {"out_of_range": _("Cette date n'est pas valide.")}
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is not None and not in_sane_window(result.date()):
+            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range")
+        return result
 
 
 class SaneDateRangeField(DateRangeField):

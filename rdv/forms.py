@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cms.dates import parse_instant_param
+from cms import dates
 from cms.forms_guard import GuardedFormMixin
 from cms.fragments import hole
 from pharmacies.phones import is_mobile, to_e164
@@ -142,7 +142,7 @@ class BookingForm(GuardedFormMixin, PatientFieldsMixin):
         self.next_slots = []
 
     def clean_start(self):
-        start = parse_instant_param(self.cleaned_data["start"])
+        start = dates.parse_instant_param(self.cleaned_data["start"])
         if start is None:
             raise forms.ValidationError(
                 _("Ce créneau n'est pas valide. Choisissez un horaire dans la liste.")
@@ -162,7 +162,7 @@ class PhoneBookingForm(PatientFieldsMixin):
     """A booking a pharmacist takes over the phone: same seats and grid, no minimum notice."""
 
     service = ServiceChoiceField(label=_("Prestation"), queryset=Service.objects.none())
-    start = forms.DateTimeField(
+    start = dates.DateTimeField(
         label=_("Début"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],

@@ -148,6 +148,26 @@ def test_phone_booking_uses_the_same_seats(admin_client_a, booking_a, service_a)
     assert made.booked_by_staff and made.start == datetime(2026, 3, 10, 9, 10, tzinfo=PARIS)
 
 
+@pytest.mark.parametrize("start", ["0001-01-01T00:00", "9999-12-31T23:50", "31/12/9999 23:50"])
+def test_phone_booking_at_the_ends_of_the_calendar_is_refused_on_the_form(
+    admin_client_a, service_a, frozen_now, start
+):
+    response = admin_client_a.post(
+        reverse("rdv_agenda:phone_booking"),
+        {
+            "service": service_a.pk,
+            "start": start,
+            "first_name": "Paul",
+            "last_name": "Martin",
+            "phone": "06 12 34 56 79",
+            "notify_by": "sms",
+        },
+    )
+    assert response.status_code == 200
+    assert "Cette date n&#x27;est pas valide" in response.content.decode()
+    assert Booking.objects.count() == 0
+
+
 def test_phone_booking_cannot_use_another_pharmacy_service(admin_client_b, service_a, frozen_now):
     response = admin_client_b.post(
         reverse("rdv_agenda:phone_booking"),
