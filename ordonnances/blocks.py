@@ -8,6 +8,8 @@ from cms.forms_guard import TOKEN_HOLE, token_for_block
 from cms.fragments import FOR_CACHE, CachedFragmentMixin
 from cms.public_forms import page_route_url
 
+from .forms import PrescriptionUploadForm
+
 
 class PrescriptionUploadBlock(CachedFragmentMixin, PublicFormBlock):
     title = blocks.CharBlock(label=_("titre"), default=_("Envoyer mon ordonnance"))
@@ -33,8 +35,6 @@ class PrescriptionUploadBlock(CachedFragmentMixin, PublicFormBlock):
         context["form"] = None
         if page is None or block_id is None or pharmacy is None:
             return context
-        from .forms import PrescriptionUploadForm
-
         form = (context.get("bound_forms") or {}).get(block_id)
         if form is None:
             form = PrescriptionUploadForm(

@@ -14,8 +14,14 @@ from cms.fragments import hole
 from pharmacies.phones import is_mobile, to_e164
 
 from . import availability
-from .blocks import NONCE_HOLE
 from .models import NotifyBy, Service
+
+# The booking form's one-time key (a double click books once), left as a hole in the cached form.
+NONCE_HOLE = "nonce"
+
+
+def fresh_nonce(value=None, context=None) -> str:
+    return secrets.token_urlsafe(24)
 
 
 class ServiceChoiceField(forms.ModelChoiceField):
@@ -137,7 +143,7 @@ class BookingForm(GuardedFormMixin, PatientFieldsMixin):
             services if services is not None else Service.objects.none()
         )
         if not self.is_bound:
-            fresh = hole(NONCE_HOLE) if for_cache else secrets.token_urlsafe(24)
+            fresh = hole(NONCE_HOLE) if for_cache else fresh_nonce()
             self.initial.setdefault("nonce", fresh)
         self.next_slots = []
 
