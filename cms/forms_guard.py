@@ -99,6 +99,7 @@ def check_request(request, page_id: int, pharmacy_id: int | None = None) -> Guar
 TOKEN_ERROR_MESSAGE = _(
     "Le formulaire a expiré. Vérifiez vos informations et envoyez-le à nouveau."
 )
+CROSS_ORIGIN_MESSAGE = _("Envoi refusé : formulaire d'un autre site.")
 RATE_LIMIT_MESSAGE = _(
     "Trop de demandes ont été envoyées depuis votre connexion. Merci de réessayer dans quelques "
     "minutes ou d'appeler la pharmacie."

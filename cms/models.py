@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from django.http import Http404
-from django.urls import Resolver404, resolve, reverse
+from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -15,26 +13,12 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from pharmacies.extensions import declared_mappings
 from pharmacies.tenancy import pharmacy_for_site
 
 from .blocks import body_blocks
+from .public_forms import PAGE_ROUTE_PREFIXES, PAGE_ROUTES
 
 PUBLIC_CACHE_SECONDS = 300
-
-# Sub-routes of every page, declared by the apps (`page_routes`): "<page url>ordonnance/...", ...
-PAGE_ROUTES = declared_mappings("page_routes")
-PAGE_ROUTE_PREFIXES = "|".join(re.escape(prefix) for prefix in PAGE_ROUTES) or "(?!)"
-
-
-def feature_route(prefix: str, name: str, *args, **kwargs) -> str:
-    """The part after the page's URL of a feature route, e.g. "rdv/creneaux/"."""
-    return prefix + reverse(name, urlconf=PAGE_ROUTES[prefix], args=args, kwargs=kwargs)
-
-
-def feature_url(page, prefix: str, name: str, *args, **kwargs) -> str:
-    """URL of a feature route on a page, e.g. feature_url(page, "rdv", "slots")."""
-    return page.url.rstrip("/") + "/" + feature_route(prefix, name, *args, **kwargs)
 
 
 class BasePage(RoutablePageMixin, Page):

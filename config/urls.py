@@ -10,7 +10,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import two_factor, views
-from cms.models import PAGE_ROUTE_PREFIXES
+from cms.public_forms import PAGE_ROUTE_PREFIXES
 from pharmacies.extensions import declared_mappings
 
 urlpatterns = [

@@ -23,6 +23,7 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history
 
+from cms import dates
 from pharmacies import audit, tenancy
 from pharmacies.phones import to_e164
 from pharmacies.viewsets import ScopedViewMixin
@@ -54,10 +55,8 @@ class PrescriptionFilterSet(WagtailFilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("Statut"), choices=Status.choices, widget=forms.CheckboxSelectMultiple
     )
-    created_at = django_filters.DateFromToRangeFilter(
-        label=_("Reçue le"), widget=DateRangePickerWidget
-    )
-    pickup_date = django_filters.DateFromToRangeFilter(
+    created_at = dates.DateFromToRangeFilter(label=_("Reçue le"), widget=DateRangePickerWidget)
+    pickup_date = dates.DateFromToRangeFilter(
         label=_("Retrait souhaité le"), widget=DateRangePickerWidget
     )
 

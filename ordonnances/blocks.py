@@ -6,6 +6,9 @@ from wagtail import blocks
 from cms.blocks import PublicFormBlock
 from cms.forms_guard import TOKEN_HOLE, token_for_block
 from cms.fragments import FOR_CACHE, CachedFragmentMixin
+from cms.public_forms import page_route_url
+
+from .forms import PrescriptionUploadForm
 
 
 class PrescriptionUploadBlock(CachedFragmentMixin, PublicFormBlock):
@@ -32,9 +35,6 @@ class PrescriptionUploadBlock(CachedFragmentMixin, PublicFormBlock):
         context["form"] = None
         if page is None or block_id is None or pharmacy is None:
             return context
-        from .forms import PrescriptionUploadForm
-        from .views import page_route_url
-
         form = (context.get("bound_forms") or {}).get(block_id)
         if form is None:
             form = PrescriptionUploadForm(
@@ -43,7 +43,7 @@ class PrescriptionUploadBlock(CachedFragmentMixin, PublicFormBlock):
         form.annotate_for_rendering()
         context["form"] = form
         context["action_url"] = page_route_url(
-            page, context.get("request"), "submit", block_id=block_id
+            page, context.get("request"), "ordonnance", "submit", block_id=block_id
         )
         return context
 

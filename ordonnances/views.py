@@ -10,16 +10,14 @@ import logging
 from urllib.parse import urlencode
 
 from django.core import signing
-from django.http import Http404, HttpResponseForbidden, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
-from wagtail.models import Site
 
-from cms.forms_guard import check_request, is_same_origin
-from cms.models import feature_route
+from cms import public_forms
+from cms.forms_guard import is_same_origin
 
 from . import services
 from .forms import PrescriptionUploadForm
@@ -28,68 +26,42 @@ from .models import Prescription
 logger = logging.getLogger("officine.ordonnances")
 
 BLOCK_TYPE = "prescription_upload"
+ROUTE_PREFIX = "ordonnance"
 
 
-class HttpResponseSeeOther(HttpResponseRedirect):
-    status_code = 303
-
-
-def page_route_url(page, request, name: str, **kwargs) -> str:
-    """Like cms.models.feature_url, but relative on the page's own site (keeps https behind a
-    proxy and the visitor's host), absolute only when the page lives on another site."""
-    return (
-        page.get_url(request=request).rstrip("/")
-        + "/"
-        + feature_route("ordonnance", name, **kwargs)
-    )
-
-
-def _confirmation_url(page, request, block_id: str, token: str) -> str:
+def confirmation_url(page, request, block_id: str, token: str) -> str:
     # The token goes in the query string: Wagtail's page paths only allow [\w-] segments.
-    url = page_route_url(page, request, "confirmation", block_id=block_id)
+    url = public_forms.page_route_url(
+        page, request, ROUTE_PREFIX, "confirmation", block_id=block_id
+    )
     return f"{url}?{urlencode({'t': token})}"
 
 
-def render_page_with_form(request, page, block_id, form, status=200):
-    """The page as a visitor sees it, with this block's form bound (errors and typed values)."""
-    context = {**page.get_context(request), "bound_forms": {block_id: form}}
-    response = TemplateResponse(request, page.get_template(request), context, status=status)
-    add_never_cache_headers(response)
-    return response
-
-
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-def submit(request, page, block_id):
+class PrescriptionUploadView(public_forms.PublicFormView):
     """Validate, sanitise and store a patient's prescription, then redirect to its confirmation."""
-    page.find_block(block_id, BLOCK_TYPE)
-    pharmacy = page.pharmacy
-    if pharmacy is None:
-        raise Http404("This site has no pharmacy")
-    if request.method != "POST":
-        return redirect(page.get_url(request=request))
 
-    guard = check_request(request, page.id, pharmacy.pk)
-    if guard.silent_drop:
-        fake = signing.dumps([0, Prescription.new_reference()], salt=services.TRACKING_SALT)
-        return HttpResponseSeeOther(_confirmation_url(page, request, block_id, fake))
-    if guard.reason == "cross_origin":
-        return HttpResponseForbidden("Envoi refusé : formulaire d'un autre site.")
+    block_type = BLOCK_TYPE
+    form_class = PrescriptionUploadForm
 
-    form = PrescriptionUploadForm(request.POST, request.FILES, pharmacy=pharmacy, page_id=page.id)
-    if not guard.ok:
-        form.is_valid()
-        form.add_error(None, guard.message)
-        status = 429 if guard.reason == "rate_limited" else 200
-        return render_page_with_form(request, page, block_id, form, status=status)
-    if not form.is_valid():
-        return render_page_with_form(request, page, block_id, form)
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "pharmacy": self.pharmacy}
 
-    prescription = services.create_prescription(
-        pharmacy=pharmacy, fields=form.prescription_fields(), uploads=form.all_uploads()
-    )
-    token = services.tracking_token(prescription)
-    return HttpResponseSeeOther(_confirmation_url(page, request, block_id, token))
+    def process_form_submission(self, form):
+        return services.create_prescription(
+            pharmacy=self.pharmacy, fields=form.prescription_fields(), uploads=form.all_uploads()
+        )
+
+    def get_landing_url(self, prescription):
+        token = services.tracking_token(prescription)
+        return confirmation_url(self.page, self.request, self.block_id, token)
+
+    def get_decoy_landing_url(self):
+        # Id 0 names no prescription: the confirmation shows this made-up reference, nothing more.
+        decoy = signing.dumps([0, Prescription.new_reference()], salt=services.TRACKING_SALT)
+        return confirmation_url(self.page, self.request, self.block_id, decoy)
+
+
+submit = PrescriptionUploadView.as_view()
 
 
 def confirmation(request, page, block_id):
@@ -97,10 +69,10 @@ def confirmation(request, page, block_id):
     block = page.find_block(block_id, BLOCK_TYPE)
     token = request.GET.get("t", "")
     data = services.decode_tracking_token(token)
-    if data["id"]:
-        prescription = services.prescription_for_token(token)
-        if prescription.pharmacy_id != getattr(page.pharmacy, "pk", None):
-            raise Http404("Prescription of another pharmacy")
+    if data["id"] and not public_forms.belongs_to_site(
+        request, services.prescription_for_token(token)
+    ):
+        raise Http404("Prescription of another pharmacy")
     context = {
         **page.get_context(request),
         "upload_block": block.value,
@@ -116,8 +88,7 @@ def _invalid_link(request):
 
 def _prescription_for_request(request, token):
     prescription = services.prescription_for_token(token)
-    site = Site.find_for_request(request)
-    if site is None or prescription.pharmacy.site_id != site.pk:
+    if not public_forms.belongs_to_site(request, prescription):
         raise Http404("Tracking link used on another pharmacy's site")
     return prescription
 
@@ -153,7 +124,7 @@ def cancel(request, token):
     except Http404:
         return _invalid_link(request)
     if not is_same_origin(request):
-        return HttpResponseForbidden("Envoi refusé : formulaire d'un autre site.")
+        return public_forms.refuse_cross_origin()
     try:
         services.cancel_by_patient(prescription)
     except services.TransitionError as exc:
@@ -165,4 +136,4 @@ def cancel(request, token):
         )
         add_never_cache_headers(response)
         return response
-    return HttpResponseSeeOther(request.path.rsplit("annuler/", 1)[0] + "?annulee=1")
+    return public_forms.HttpResponseSeeOther(request.path.rsplit("annuler/", 1)[0] + "?annulee=1")

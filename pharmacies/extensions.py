@@ -11,7 +11,7 @@ Every extension point, who reads it, and what the dotted path must name:
 attribute                   read by             declares
 ==========================  ==================  ==================================================
 ``body_blocks``             cms.blocks          {stream name: block class} added to every page body
-``page_routes``             cms.models          {prefix: URLconf} of public routes under any page
+``page_routes``             cms.public_forms    {prefix: URLconf} of public routes under any page
                                                 ("<page url><prefix>/..."), views called as
                                                 view(request, page, **kwargs)
 ``site_urls``               config.urls         {prefix: URLconf} of site-wide routes

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cms.dates import parse_date_param
 from pharmacies import tenancy
 
 from . import booking as operations
@@ -46,10 +47,7 @@ def _day_bounds(first: date, last: date):
 def agenda_view(request):
     """`?jour=YYYY-MM-DD&vue=jour|semaine&service=<id>`: bookings of the user's pharmacies."""
     _require(request, "view_booking")
-    try:
-        day = date.fromisoformat(request.GET.get("jour", ""))
-    except ValueError:
-        day = timezone.localdate()
+    day = parse_date_param(request.GET.get("jour"), default=timezone.localdate())
     week = request.GET.get("vue") == "semaine"
     services = _services_for(request.user).filter(active=True)
     service = None

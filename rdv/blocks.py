@@ -1,7 +1,5 @@
 """The appointment booking form as a block a pharmacist can drop on any page."""
 
-import secrets
-
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
@@ -9,20 +7,9 @@ from cms.blocks import PublicFormBlock
 from cms.forms_guard import TOKEN_HOLE, token_for_block
 from cms.fragments import CachedFragmentMixin
 
-SERVICE_CATEGORIES = [
-    ("vaccination", _("Vaccination")),
-    ("depistage", _("Dépistage (TROD)")),
-    ("entretien", _("Entretien et bilan")),
-    ("atelier", _("Atelier")),
-    ("autre", _("Autre")),
-]
-
-
-NONCE_HOLE = "nonce"
-
-
-def _fresh_nonce(value, context) -> str:
-    return secrets.token_urlsafe(24)
+from .forms import NONCE_HOLE, fresh_nonce
+from .models import SERVICE_CATEGORIES
+from .steps import block_context
 
 
 class AppointmentBookingBlock(CachedFragmentMixin, PublicFormBlock):
@@ -35,7 +22,7 @@ class AppointmentBookingBlock(CachedFragmentMixin, PublicFormBlock):
         help_text=_("Vide : toutes les prestations actives de la pharmacie."),
     )
 
-    fragment_holes = {TOKEN_HOLE: token_for_block, NONCE_HOLE: _fresh_nonce}
+    fragment_holes = {TOKEN_HOLE: token_for_block, NONCE_HOLE: fresh_nonce}
 
     def fragment_cacheable(self, value, context) -> bool:
         """Only the first step, before the patient picked anything or posted the form."""
@@ -47,8 +34,6 @@ class AppointmentBookingBlock(CachedFragmentMixin, PublicFormBlock):
 
     def get_context(self, value, parent_context=None):
         """Adds the step the patient is at (service, day, time, details) and the form to show."""
-        from .steps import block_context
-
         context = super().get_context(value, parent_context=parent_context)
         context.update(block_context(value, parent_context or {}))
         return context

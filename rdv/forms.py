@@ -3,32 +3,25 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cms import dates
 from cms.forms_guard import GuardedFormMixin
 from cms.fragments import hole
 from notifications.forms import PatientContactFormMixin
 
 from . import availability
-from .blocks import NONCE_HOLE
 from .models import Service
 
+# The booking form's one-time key (a double click books once), left as a hole in the cached form.
+NONCE_HOLE = "nonce"
 
-def parse_start(value: str) -> datetime | None:
-    """An ISO-8601 instant with its offset ("2026-03-10T09:15:00+01:00"); None otherwise."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace(" ", "+"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        return None
-    return parsed
+
+def fresh_nonce(value=None, context=None) -> str:
+    return secrets.token_urlsafe(24)
 
 
 class ServiceChoiceField(forms.ModelChoiceField):
@@ -115,12 +108,12 @@ class BookingForm(GuardedFormMixin, PatientFieldsMixin):
             services if services is not None else Service.objects.none()
         )
         if not self.is_bound:
-            fresh = hole(NONCE_HOLE) if for_cache else secrets.token_urlsafe(24)
+            fresh = hole(NONCE_HOLE) if for_cache else fresh_nonce()
             self.initial.setdefault("nonce", fresh)
         self.next_slots = []
 
     def clean_start(self):
-        start = parse_start(self.cleaned_data["start"])
+        start = dates.parse_instant_param(self.cleaned_data["start"])
         if start is None:
             raise forms.ValidationError(
                 _("Ce créneau n'est pas valide. Choisissez un horaire dans la liste.")
@@ -144,7 +137,7 @@ class PhoneBookingForm(PatientFieldsMixin):
     """
 
     service = ServiceChoiceField(label=_("Prestation"), queryset=Service.objects.none())
-    start = forms.DateTimeField(
+    start = dates.DateTimeField(
         label=_("Début"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],

@@ -20,8 +20,15 @@ from pharmacies import hours
 from pharmacies.models import Pharmacy, WeeklyHours
 from pharmacies.panels import WeeklyHoursPanel
 
-from .blocks import SERVICE_CATEGORIES
 from .slots import ServiceRules
+
+SERVICE_CATEGORIES = [
+    ("vaccination", _("Vaccination")),
+    ("depistage", _("Dépistage (TROD)")),
+    ("entretien", _("Entretien et bilan")),
+    ("atelier", _("Atelier")),
+    ("autre", _("Autre")),
+]
 
 
 def new_secret() -> str:

@@ -13,10 +13,12 @@ from urllib.parse import urlencode
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.dates import parse_date_param, parse_instant_param
 from cms.fragments import FOR_CACHE
+from cms.public_forms import page_route_url
 
 from . import availability
-from .forms import BookingForm, parse_start
+from .forms import BookingForm
 from .models import Service
 
 MAX_DAYS_SHOWN = 31
@@ -29,6 +31,12 @@ def services_for_block(pharmacy, categories) -> list[Service]:
     if categories:
         qs = qs.filter(category__in=list(categories))
     return list(qs.select_related("pharmacy").prefetch_related("hours"))
+
+
+def days_shown(service: Service) -> tuple[date, date]:
+    """The first and last day a patient can pick: the booking window, at most a month of it."""
+    first, last = availability.booking_window(service)
+    return first, min(last, first + timedelta(days=MAX_DAYS_SHOWN))
 
 
 def services_queryset(pharmacy, categories=None):
@@ -52,14 +60,15 @@ def parse_step(query, services) -> dict:
     state["service"] = service
     raw_day = query.get("jour", "")
     if raw_day:
-        try:
-            state["day"] = date.fromisoformat(raw_day)
-        except ValueError:
+        first, last = days_shown(service)
+        day = parse_date_param(raw_day, default=None, earliest=first, latest=last)
+        if day is None:
             state["errors"].append(_("Cette date n'est pas valide."))
             return state
+        state["day"] = day
     raw_start = query.get("start", "")
     if raw_start:
-        start = parse_start(raw_start)
+        start = parse_instant_param(raw_start)
         if start is None or not availability.is_on_grid(service, start):
             state["errors"].append(
                 _("Ce créneau n'est plus disponible. Choisissez un autre horaire.")
@@ -79,21 +88,20 @@ def step_link(steps_url: str, block_id: str, **params) -> str:
 
 
 def block_context(value, parent_context) -> dict:
-    from cms.models import feature_url
-
     page = parent_context.get("page")
     block_id = parent_context.get("block_id") or ""
     if page is None or not hasattr(page, "pharmacy"):
         return {"rdv_available": False}
     pharmacy = page.pharmacy
     services = services_for_block(pharmacy, value.get("categories"))
-    steps_url = feature_url(page, "rdv", "steps")
+    request = parent_context.get("request")
+    steps_url = page_route_url(page, request, "rdv", "steps")
     ctx = {
         "rdv_available": bool(services),
         "services": services,
         "steps_url": steps_url,
-        "book_url": feature_url(page, "rdv", "book"),
-        "slots_url": feature_url(page, "rdv", "slots"),
+        "book_url": page_route_url(page, request, "rdv", "book"),
+        "slots_url": page_route_url(page, request, "rdv", "slots"),
         "step": "service",
         "errors": [],
     }
@@ -104,7 +112,7 @@ def block_context(value, parent_context) -> dict:
     qs = services_queryset(pharmacy, value.get("categories"))
     if bound is not None:
         service = bound.cleaned_data.get("service") if hasattr(bound, "cleaned_data") else None
-        start = parse_start(bound.data.get("start", ""))
+        start = parse_instant_param(bound.data.get("start", ""))
         ctx.update(step="details", form=bound, service=service, start=start)
         return ctx
     ctx["errors"] = state.get("errors", [])
@@ -119,8 +127,7 @@ def block_context(value, parent_context) -> dict:
             for_cache=bool(parent_context.get(FOR_CACHE)),
         )
         return ctx
-    first, last = availability.booking_window(service)
-    last = min(last, first + timedelta(days=MAX_DAYS_SHOWN))
+    first, last = days_shown(service)
     start = state.get("start")
     day = state.get("day")
     if start is not None:

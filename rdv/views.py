@@ -3,48 +3,40 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
 
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from wagtail.models import Site
+from django.views.decorators.http import require_GET, require_http_methods
 
-from cms.forms_guard import check_request, is_same_origin
+from cms import public_forms
+from cms.dates import parse_date_param, parse_instant_param
+from cms.forms_guard import is_same_origin
 
 from . import availability, booking, links, steps
-from .forms import BookingForm, parse_start
+from .forms import BookingForm
 from .ics import booking_ics
 from .models import Service
 
 logger = logging.getLogger("officine.rdv")
 
-
-class SeeOther(HttpResponseRedirect):
-    status_code = 303
-
-
-def _render_page(request, page, extra: dict, status: int = 200):
-    context = page.get_context(request)
-    context.update(extra)
-    return TemplateResponse(request, page.get_template(request), context, status=status)
+BLOCK_TYPE = "appointment_booking"
+ROUTE_PREFIX = "rdv"
 
 
-def _block_or_404(page, block_id):
-    return page.find_block(block_id, "appointment_booking")
+def _page_route(page, request, name, *args):
+    return public_forms.page_route_url(page, request, ROUTE_PREFIX, name, *args)
 
 
 @require_GET
 def step_view(request, page):
     """The no-JavaScript flow: the page again, with the block at the step the query asks for."""
-    block_id = request.GET.get("block", "")
-    block = _block_or_404(page, block_id)
+    block = page.find_block(request.GET.get("block", ""), BLOCK_TYPE)
     services = steps.services_for_block(page.pharmacy, block.value.get("categories"))
     state = steps.parse_step(request.GET, services)
-    return _render_page(request, page, {"rdv_step": state})
+    return public_forms.render_page(request, page, {"rdv_step": state})
 
 
 def _json_error(message, status=400):
@@ -58,10 +50,9 @@ def slots_view(request, page):
         service_id = int(request.GET.get("service", ""))
     except ValueError:
         return _json_error(_("Paramètre « service » manquant ou invalide."))
-    try:
-        date_from = date.fromisoformat(request.GET.get("from", ""))
-        date_to = date.fromisoformat(request.GET.get("to", ""))
-    except ValueError:
+    date_from = parse_date_param(request.GET.get("from"), default=None)
+    date_to = parse_date_param(request.GET.get("to"), default=None)
+    if date_from is None or date_to is None:
         return _json_error(_("Dates invalides : utilisez le format AAAA-MM-JJ pour from et to."))
     if date_to < date_from:
         return _json_error(_("La date de fin précède la date de début."))
@@ -93,61 +84,62 @@ def slots_view(request, page):
     )
 
 
-@csrf_exempt
-@require_POST
-def book_view(request, page):
+class BookingFormView(public_forms.PublicFormView):
     """Validate, take the seat under a lock, redirect (303) to the confirmation."""
-    block_id = request.POST.get("block", "")
-    block = _block_or_404(page, block_id)
-    pharmacy = page.pharmacy
-    if pharmacy is None:
-        raise Http404("No pharmacy for this site")
-    services = steps.services_queryset(pharmacy, block.value.get("categories"))
-    guard = check_request(request, page.pk, pharmacy.pk)
-    if guard.silent_drop:
-        return SeeOther(_page_route(page, "thanks"))
-    form = BookingForm(
-        request.POST, pharmacy=pharmacy, page_id=page.pk, services=services, block_id=block_id
-    )
-    if not guard.ok:
-        form.is_valid()
-        form.add_error(None, guard.message)
-        return _render_page(request, page, {"bound_forms": {block_id: form}})
-    if not form.is_valid():
-        return _render_page(request, page, {"bound_forms": {block_id: form}})
-    data = form.cleaned_data
-    try:
-        made, _created = booking.create_booking(
-            service=data["service"],
-            start=data["start"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            phone=data["phone"],
-            email=data["email"],
-            comment=data["comment"],
-            notify_by=data["notify_by"],
-            idempotency_key=data.get("nonce") or None,
-        )
-    except booking.SlotTaken as exc:
-        form.add_error("start", exc.message)
-        form.next_slots = exc.next_slots
-        return _render_page(request, page, {"bound_forms": {block_id: form}})
-    except booking.BookingError as exc:
-        form.add_error("start", exc.message)
-        return _render_page(request, page, {"bound_forms": {block_id: form}})
-    return SeeOther(_page_route(page, "confirmation", links.manage_token(made)))
+
+    block_type = BLOCK_TYPE
+    form_class = BookingForm
+
+    def get_block_id(self, **kwargs):
+        # One route for every booking block of the page: the form names its block.
+        return self.request.POST.get("block", "")
+
+    def get_form_kwargs(self):
+        services = steps.services_queryset(self.pharmacy, self.block.value.get("categories"))
+        return {
+            **super().get_form_kwargs(),
+            "pharmacy": self.pharmacy,
+            "services": services,
+            "block_id": self.block_id,
+        }
+
+    def process_form_submission(self, form):
+        data = form.cleaned_data
+        try:
+            made, _created = booking.create_booking(
+                service=data["service"],
+                start=data["start"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                phone=data["phone"],
+                email=data["email"],
+                comment=data["comment"],
+                notify_by=data["notify_by"],
+                idempotency_key=data.get("nonce") or None,
+            )
+        except booking.SlotTaken as exc:
+            form.add_error("start", exc.message)
+            form.next_slots = exc.next_slots
+            raise public_forms.InvalidSubmission from exc
+        except booking.BookingError as exc:
+            form.add_error("start", exc.message)
+            raise public_forms.InvalidSubmission from exc
+        return made
+
+    def get_landing_url(self, made):
+        return _page_route(self.page, self.request, "confirmation", links.manage_token(made))
+
+    def get_decoy_landing_url(self):
+        return _page_route(self.page, self.request, "thanks")
 
 
-def _page_route(page, name, *args):
-    from cms.models import feature_url
-
-    return feature_url(page, "rdv", name, *args)
+book_view = BookingFormView.as_view()
 
 
 @require_GET
 def confirmation_view(request, page, token):
     made = links.booking_from_token(token)
-    if made is None or made.pharmacy_id != getattr(page.pharmacy, "pk", None):
+    if not public_forms.belongs_to_site(request, made):
         return _invalid_link(request)
     context = page.get_context(request)
     context.update(_booking_context(made))
@@ -178,12 +170,7 @@ def _invalid_link(request):
 
 def _booking_for_site(request, token):
     made = links.booking_from_token(token)
-    if made is None:
-        return None
-    site = Site.find_for_request(request)
-    if site is None or made.pharmacy.site_id != site.pk:
-        return None
-    return made
+    return made if public_forms.belongs_to_site(request, made) else None
 
 
 @csrf_exempt
@@ -196,19 +183,19 @@ def manage_view(request, token):
     errors, next_slots = [], []
     if request.method == "POST":
         if not is_same_origin(request):
-            return HttpResponse(status=403)
+            return public_forms.refuse_cross_origin()
         action = request.POST.get("action")
         try:
             if action == "cancel":
                 booking.cancel_booking(made, by_patient=True)
-                return SeeOther(request.path + "?fait=annule")
+                return public_forms.HttpResponseSeeOther(request.path + "?fait=annule")
             if action == "move":
-                start = parse_start(request.POST.get("start", ""))
+                start = parse_instant_param(request.POST.get("start", ""))
                 if start is None:
                     errors.append(_("Choisissez un nouvel horaire dans la liste."))
                 else:
                     booking.move_booking(made, start, by_patient=True)
-                    return SeeOther(request.path + "?fait=deplace")
+                    return public_forms.HttpResponseSeeOther(request.path + "?fait=deplace")
             else:
                 errors.append(_("Action inconnue."))
         except booking.SlotTaken as exc:
@@ -220,13 +207,8 @@ def manage_view(request, token):
     context = _booking_context(made)
     context.update(errors=errors, next_slots=next_slots, done=request.GET.get("fait", ""))
     if context["can_change"]:
-        first, last = availability.booking_window(made.service)
-        last = min(last, first + timedelta(days=steps.MAX_DAYS_SHOWN))
-        raw_day = request.GET.get("jour", "")
-        try:
-            day = date.fromisoformat(raw_day) if raw_day else None
-        except ValueError:
-            day = None
+        first, last = steps.days_shown(made.service)
+        day = parse_date_param(request.GET.get("jour"), default=None, earliest=first, latest=last)
         if day is not None:
             context["day"] = day
             context["day_slots"] = availability.free_slots(

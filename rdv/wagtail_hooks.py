@@ -17,6 +17,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.components import Component
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
+from cms import dates
 from pharmacies import tenancy
 from pharmacies.viewsets import PharmacyScopedViewSet
 
@@ -94,7 +95,7 @@ class BookingFilterSet(WagtailFilterSet):
 
     service = django_filters.ModelChoiceFilter(label=_("prestation"), queryset=_scoped_services)
     status = django_filters.ChoiceFilter(label=_("statut"), choices=BookingStatus.choices)
-    start = django_filters.DateFromToRangeFilter(label=_("date"))
+    start = dates.DateFromToRangeFilter(label=_("date"))
 
     class Meta:
         model = Booking

@@ -48,6 +48,25 @@ def test_listing_shows_only_own_prescriptions(admin_client_a, prescription_a, pr
     assert "Reçue <strong>1</strong>" in html  # counts per status, own pharmacy only
 
 
+@pytest.mark.parametrize(
+    ("params", "shown"),
+    [
+        ({"created_at_from": "0001-01-01"}, True),
+        ({"created_at_to": "9999-12-31"}, True),
+        ({"created_at_from": "hier"}, True),
+        # No pickup date was asked: a pickup range, however wide, leaves it out.
+        ({"pickup_date_from": "0001-01-01", "pickup_date_to": "9999-12-31"}, False),
+    ],
+)
+def test_listing_date_filters_at_the_ends_of_the_calendar(
+    admin_client_a, prescription_a, params, shown
+):
+    """Year 1 in Paris is before year 1 in UTC: the filter used to overflow into a 500."""
+    response = admin_client_a.get(reverse("prescriptions:index"), params)
+    assert response.status_code == 200
+    assert (prescription_a.reference in response.content.decode()) is shown
+
+
 @pytest.mark.parametrize("name", ["detail", "edit", "history", "file", "thumbnail", "download"])
 def test_other_pharmacy_urls_are_404(admin_client_b, prescription_a, prescription_b, name):
     response = admin_client_b.get(urls_of(prescription_a)[name])

@@ -14,6 +14,7 @@ from django.test import Client, override_settings
 
 from cms import forms_guard
 from cms.fragments import hole
+from cms.public_forms import feature_url
 from ordonnances.models import Prescription
 from rdv.models import Booking
 from tests.blog.conftest import make_post, news_index
@@ -93,8 +94,6 @@ def test_a_booking_step_in_progress_is_not_served_to_others(client_a, pharmacy_a
     service = make_service(pharmacy_a)
     page = booking_page(pharmacy_a)
     client_a.get(page.url)
-    from cms.models import feature_url
-
     block = next(b.id for b in page.body if b.block_type == "appointment_booking")
     step = client_a.get(feature_url(page, "rdv", "steps"), {"block": block, "service": service.pk})
     assert "2. Choisissez un jour" in step.content.decode()

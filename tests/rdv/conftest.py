@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from cms.models import ContentPage
+from cms.public_forms import feature_url
 from rdv.models import Service
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -45,8 +47,6 @@ def service_b(pharmacy_b):
 
 
 def booking_page(pharmacy):
-    from cms.models import ContentPage
-
     return ContentPage.objects.child_of(pharmacy.site.root_page).get(slug="rendez-vous")
 
 
@@ -96,6 +96,4 @@ def booking_form_data(client, page, service, start, **overrides):
 
 
 def book_url(page):
-    from cms.models import feature_url
-
     return feature_url(page, "rdv", "book")

@@ -43,6 +43,36 @@ def test_agenda_day_and_week_show_own_bookings(admin_client_a, admin_client_b, b
     assert other.status_code == 200 and "Jeanne Dupont" not in other.content.decode()
 
 
+@pytest.mark.parametrize("vue", ["jour", "semaine"])
+@pytest.mark.parametrize("jour", ["9999-12-31", "0001-01-01", "1900-01-01", "2999-06-30"])
+def test_agenda_at_the_ends_of_the_calendar_is_a_page_not_a_500(
+    admin_client_a, booking_a, vue, jour
+):
+    """Regression: `?jour=9999-12-31` overflowed the day-after arithmetic (issue 13)."""
+    response = agenda(admin_client_a, jour=jour, vue=vue)
+    assert response.status_code == 200
+    assert "Jeanne Dupont" not in response.content.decode()  # clamped far from Tuesday 10 March
+
+
+@pytest.mark.parametrize("jour", ["", "demain", "2026-02-30", "10/03/2026", "\x00"])
+def test_agenda_without_a_usable_day_shows_this_week(admin_client_a, booking_a, jour):
+    response = agenda(admin_client_a, jour=jour, vue="semaine")
+    assert response.status_code == 200
+    assert "Jeanne Dupont" in response.content.decode()  # Tuesday, in the frozen Monday's week
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"start_after": "0001-01-01"}, {"start_before": "9999-12-31"}, {"start_after": "garbage"}],
+)
+def test_bookings_listing_date_filter_at_the_ends_of_the_calendar(
+    admin_client_a, booking_a, params
+):
+    response = admin_client_a.get(reverse("rdv_bookings:index"), params)
+    assert response.status_code == 200
+    assert booking_a.reference in response.content.decode()
+
+
 def test_staff_of_b_get_404_on_a_objects(admin_client_b, booking_a, service_a):
     assert agenda(admin_client_b, jour="2026-03-10", service=service_a.pk).status_code == 404
     for name in ("rdv_bookings:inspect", "rdv_bookings:edit"):
@@ -116,6 +146,26 @@ def test_phone_booking_uses_the_same_seats(admin_client_a, booking_a, service_a)
     assert done.status_code == 302
     made = Booking.objects.get(first_name="Paul")
     assert made.booked_by_staff and made.start == datetime(2026, 3, 10, 9, 10, tzinfo=PARIS)
+
+
+@pytest.mark.parametrize("start", ["0001-01-01T00:00", "9999-12-31T23:50", "31/12/9999 23:50"])
+def test_phone_booking_at_the_ends_of_the_calendar_is_refused_on_the_form(
+    admin_client_a, service_a, frozen_now, start
+):
+    response = admin_client_a.post(
+        reverse("rdv_agenda:phone_booking"),
+        {
+            "service": service_a.pk,
+            "start": start,
+            "first_name": "Paul",
+            "last_name": "Martin",
+            "phone": "06 12 34 56 79",
+            "notify_by": "sms",
+        },
+    )
+    assert response.status_code == 200
+    assert "Cette date n&#x27;est pas valide" in response.content.decode()
+    assert Booking.objects.count() == 0
 
 
 def test_phone_booking_cannot_use_another_pharmacy_service(admin_client_b, service_a, frozen_now):

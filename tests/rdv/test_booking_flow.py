@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 
+from cms.public_forms import feature_url
 from notifications import sms
 from rdv import booking as operations
 from rdv import links
@@ -20,8 +21,6 @@ MONDAY_14H = datetime(2026, 3, 9, 14, 0, tzinfo=PARIS)
 
 
 def slots_json(client, page, service, first="2026-03-09", last="2026-03-09"):
-    from cms.models import feature_url
-
     url = feature_url(page, "rdv", "slots")
     return client.get(url, {"service": service.pk, "from": first, "to": last})
 
@@ -204,6 +203,24 @@ def test_reschedule_through_link(
     assert mail.outbox[-1].subject.startswith("Rendez-vous déplacé")
     starts = [s["start"] for s in slots_json(client_a, page_a, service_a).json()]
     assert "2026-03-09T14:00:00+01:00" in starts
+
+
+@pytest.mark.parametrize(
+    ("jour", "shown"),
+    [("9999-12-31", "mercredi 8 avril"), ("0001-01-01", "lundi 9 mars"), ("nimporte", None)],
+)
+def test_manage_link_with_a_day_out_of_reach(
+    client_a, page_a, service_a, frozen_now, django_capture_on_commit_callbacks, jour, shown
+):
+    """The move form's day comes from the URL: out of reach shows the nearest bookable day."""
+    post_booking(client_a, page_a, service_a, MONDAY_14H, django_capture_on_commit_callbacks)
+    response = client_a.get(links.manage_path(Booking.objects.get()), {"jour": jour})
+    assert response.status_code == 200
+    html = response.content.decode()
+    if shown is None:
+        assert 'href="?jour=2026-03-10"' in html  # the list of days instead
+    else:
+        assert f"<p>{shown} ·" in html
 
 
 def test_cancel_refused_after_cutoff(

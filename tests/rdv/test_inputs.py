@@ -4,6 +4,7 @@ from datetime import datetime, time
 
 import pytest
 
+from cms.public_forms import feature_url
 from rdv.models import Booking, ServiceHours
 
 from .conftest import PARIS, block_id_of, book_url, booking_form_data, make_service
@@ -14,14 +15,10 @@ GOOD = datetime(2026, 3, 9, 14, 0, tzinfo=PARIS)
 
 
 def slots_url(page):
-    from cms.models import feature_url
-
     return feature_url(page, "rdv", "slots")
 
 
 def steps_url(page):
-    from cms.models import feature_url
-
     return feature_url(page, "rdv", "steps")
 
 
@@ -90,8 +87,51 @@ def test_honeypot_pretends_success_and_saves_nothing(client_a, page_a, service_a
 def test_cross_origin_post_refused(client_a, page_a, service_a, frozen_now):
     data = booking_form_data(client_a, page_a, service_a, GOOD)
     response = client_a.post(book_url(page_a), data, HTTP_ORIGIN="https://evil.example")
-    assert response.status_code == 200
+    assert response.status_code == 403
     assert Booking.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "start", ["9999-12-31T23:50:00-12:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:50:00+01:00"]
+)
+def test_a_slot_at_the_ends_of_the_calendar_is_not_valid(
+    client_a, page_a, service_a, frozen_now, start
+):
+    """Such an instant in Paris time is outside Python's calendar: it used to be a 500."""
+    block = block_id_of(page_a)
+    step = client_a.get(
+        steps_url(page_a), {"block": block, "service": service_a.pk, "start": start}
+    )
+    assert step.status_code == 200
+    assert "Ce créneau n&#x27;est pas valide" in step.content.decode()
+    data = {**booking_form_data(client_a, page_a, service_a, GOOD), "start": start}
+    response = client_a.post(book_url(page_a), data)
+    assert response.status_code == 200
+    assert "Ce créneau n&#x27;est pas valide" in response.content.decode()
+    assert Booking.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("jour", "shown"),
+    [
+        ("9999-12-31", "mercredi 8 avril"),  # the last day of the 30-day horizon
+        ("0001-01-01", "lundi 9 mars"),  # the first bookable day
+        ("2026-02-30", None),
+    ],
+)
+def test_a_day_out_of_reach_in_the_steps_shows_the_nearest_bookable_one(
+    client_a, page_a, service_a, frozen_now, jour, shown
+):
+    block = block_id_of(page_a)
+    response = client_a.get(
+        steps_url(page_a), {"block": block, "service": service_a.pk, "jour": jour}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    if shown is None:
+        assert "Cette date n&#x27;est pas valide" in html
+    else:
+        assert "3. Choisissez un horaire" in html and shown in html
 
 
 def test_slots_json_shape_with_offsets(client_a, page_a, service_a, frozen_now):
@@ -189,8 +229,6 @@ def test_slots_json_outside_the_booking_window_is_empty(
     client_a, page_a, service_a, frozen_now, first, last
 ):
     """Far past or far future (even the calendar's last year) is no slot, not a server error."""
-    from cms.models import feature_url
-
     url = feature_url(page_a, "rdv", "slots")
     response = client_a.get(url, {"service": service_a.pk, "from": first, "to": last})
     assert response.status_code == 200 and response.json() == []

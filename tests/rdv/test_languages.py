@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import translation
 
+from cms.public_forms import feature_url
 from notifications import sms
 from rdv import booking as operations
 from rdv import links
@@ -177,8 +178,6 @@ def test_booking_taken_by_phone_uses_the_site_language_not_the_admins(
 def test_english_visitor_reads_the_chosen_time_and_optional_fields_in_english(
     pharmacy_a, page_a, service_a, frozen_now
 ):
-    from cms.models import feature_url
-
     block = next(b.id for b in page_a.body if b.block_type == "appointment_booking")
     query = {"block": block, "service": service_a.pk, "jour": "2026-03-09"}
     query["start"] = "2026-03-09T14:00:00+01:00"

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cms.models import feature_url
+from cms.public_forms import feature_url
 from tests.blog.conftest import news_index
 from tests.ordonnances.conftest import upload_page_of
 from tests.rdv.conftest import block_id_of, booking_page, make_service

@@ -17,7 +17,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from cms.models import ContentPage, feature_url
+from cms.models import ContentPage
+from cms.public_forms import feature_url
 from notifications.models import OutboxMessage
 from ordonnances import page_urls as prescription_page_urls
 from ordonnances import services as prescription_services
