@@ -4,8 +4,22 @@ import os
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from .factories import make_pharmacy, make_staff, make_superuser
+
+# Hypothesis: random and remembering its failures locally (.hypothesis/, ignored by git), but the
+# same examples on every CI run, so a red build is the code's fault and can be reproduced, never
+# the luck of the draw. No deadline in CI: a slow shared runner is not a bug in the code, and
+# Hypothesis reports an example that is slow only on its first run as a flaky failure. Run
+# `HYPOTHESIS_PROFILE=ci pytest ...` to replay CI's examples locally.
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, print_blob=True
+)
+hypothesis_settings.register_profile("dev")
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "dev")
+)
 
 
 @pytest.fixture(autouse=True)
