@@ -3,8 +3,13 @@
 import os
 
 import pytest
+import redis
+from django.core.cache import caches
+from django.db import connection
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
+
+from notifications.sms import reset_outbox
 
 from .factories import make_pharmacy, make_staff, make_superuser
 
@@ -29,10 +34,6 @@ def _reset_sms_outbox_and_cache():
     The database is rolled back between tests but the in-memory cache is not: a page or block
     cached by one test must not be served to the next one, whose rows may reuse the same ids.
     """
-    from django.core.cache import caches
-
-    from notifications.sms import reset_outbox
-
     reset_outbox()
     for alias in caches:
         caches[alias].clear()
@@ -66,8 +67,6 @@ def require_postgres(django_db_serialized_rollback, transactional_db):
     Transactional tests flush the database; serialized rollback restores Wagtail's root page and
     default site for the tests that come after.
     """
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         _missing("PostgreSQL (DATABASE_URL)")
 
@@ -75,8 +74,6 @@ def require_postgres(django_db_serialized_rollback, transactional_db):
 @pytest.fixture
 def redis_url():
     """URL of a reachable Redis server, for broker and worker tests."""
-    import redis
-
     url = os.environ.get("REDIS_URL", "")
     if not url:
         _missing("Redis (REDIS_URL)")

@@ -7,6 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from rdv.models import Booking, BookingStatus
+from tests.factories import make_staff
 
 from .conftest import PHONE, admin_login, run_axe, screenshot, site_url
 
@@ -46,8 +47,6 @@ def book_through_calendar(page, live_server, pharmacy, *, shots=""):
 def test_patient_books_downloads_the_ics_cancels_and_the_pharmacist_sees_it(
     live_server, e2e_pharmacies, phone_page, desktop_page
 ):
-    from tests.factories import make_staff
-
     _a, pharmacy = e2e_pharmacies
     apps.get_app_config("rdv").seed_demo(pharmacy)
     pharmacist = make_staff(pharmacy, "pharmacien-b")
