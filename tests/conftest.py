@@ -13,18 +13,30 @@ from notifications.sms import reset_outbox
 
 from .factories import make_pharmacy, make_staff, make_superuser
 
-# Hypothesis: random and remembering its failures locally (.hypothesis/, ignored by git), but the
-# same examples on every CI run, so a red build is the code's fault and can be reproduced, never
-# the luck of the draw. No deadline in CI: a slow shared runner is not a bug in the code, and
-# Hypothesis reports an example that is slow only on its first run as a flaky failure. Run
-# `HYPOTHESIS_PROFILE=ci pytest ...` to replay CI's examples locally.
+SERVICE_FIXTURES = {"require_postgres", "redis_url"}
+
+
+def hypothesis_profile(environ) -> str:
+    """Hypothesis: random and remembering its failures locally (.hypothesis/, ignored by git), but
+    the same examples on every CI run, so a red build is the code's fault and can be replayed,
+    never the luck of the draw. `HYPOTHESIS_PROFILE=ci` replays CI's examples locally."""
+    return environ.get("HYPOTHESIS_PROFILE", "ci" if environ.get("CI") == "true" else "dev")
+
+
+# Built on Hypothesis's own profiles, which it picks by itself from any `CI` variable (even
+# CI=false); ours follow CI=true like the rest of the suite, and spell out what CI relies on. No
+# deadline in CI: a slow shared runner is not a bug in the code, and Hypothesis reports an example
+# that is slow only on its first run as a flaky failure.
 hypothesis_settings.register_profile(
-    "ci", derandomize=True, database=None, deadline=None, print_blob=True
+    "ci",
+    hypothesis_settings.get_profile("ci"),
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
 )
-hypothesis_settings.register_profile("dev")
-hypothesis_settings.load_profile(
-    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") == "true" else "dev")
-)
+hypothesis_settings.register_profile("dev", hypothesis_settings.get_profile("default"))
+hypothesis_settings.load_profile(hypothesis_profile(os.environ))
 
 
 @pytest.fixture(autouse=True)
@@ -44,13 +56,23 @@ def pytest_collection_modifyitems(config, items):
 
     Django flushes the database after a transactional test and reloads the serialized data only at
     the start of tests that ask for it, so all of them must ask, whatever order they run in.
+
+    A test that needs PostgreSQL or Redis must be marked `services`, or `-m "not services"` would
+    run it where those services are missing.
     """
+    unmarked = []
     for item in items:
         names = getattr(item, "fixturenames", ())
         if "transactional_db" in names or "live_server" in names:
             item.add_marker(
                 pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False
             )
+        if SERVICE_FIXTURES & set(names) and item.get_closest_marker("services") is None:
+            unmarked.append(item.nodeid)
+    if unmarked:
+        raise pytest.UsageError(
+            "Tests using PostgreSQL or Redis must be marked services: " + ", ".join(unmarked)
+        )
 
 
 def _missing(what):
