@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_ENV := env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=config.settings.dev
 
-.PHONY: venv demo test test-fast lint format messages clean prod-check
+.PHONY: venv demo test test-fast screenshots lint format messages clean prod-check
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: venv
 
 test-fast: venv
 	$(BIN)/python -m pytest -x -q -m "not services and not e2e"
+
+# The browser tests again, this time writing their pictures over the documented ones in
+# docs/screenshots/ (a plain test run leaves them in the ignored var/artifacts/screenshots/).
+screenshots: venv
+	OFFICINE_SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -q -m e2e
 
 # Production settings really started (gunicorn, Celery worker and beat via deploy/Procfile, nginx if
 # installed) on this machine's PostgreSQL and Redis; a prescription and a booking over HTTP.

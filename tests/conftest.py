@@ -3,9 +3,40 @@
 import os
 
 import pytest
+import redis
+from django.core.cache import caches
+from django.db import connection
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
+
+from notifications.sms import reset_outbox
 
 from .factories import make_pharmacy, make_staff, make_superuser
+
+SERVICE_FIXTURES = {"require_postgres", "redis_url"}
+
+
+def hypothesis_profile(environ) -> str:
+    """Hypothesis: random and remembering its failures locally (.hypothesis/, ignored by git), but
+    the same examples on every CI run, so a red build is the code's fault and can be replayed,
+    never the luck of the draw. `HYPOTHESIS_PROFILE=ci` replays CI's examples locally."""
+    return environ.get("HYPOTHESIS_PROFILE", "ci" if environ.get("CI") == "true" else "dev")
+
+
+# Built on Hypothesis's own profiles, which it picks by itself from any `CI` variable (even
+# CI=false); ours follow CI=true like the rest of the suite, and spell out what CI relies on. No
+# deadline in CI: a slow shared runner is not a bug in the code, and Hypothesis reports an example
+# that is slow only on its first run as a flaky failure.
+hypothesis_settings.register_profile(
+    "ci",
+    hypothesis_settings.get_profile("ci"),
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+)
+hypothesis_settings.register_profile("dev", hypothesis_settings.get_profile("default"))
+hypothesis_settings.load_profile(hypothesis_profile(os.environ))
 
 
 @pytest.fixture(autouse=True)
@@ -15,10 +46,6 @@ def _reset_sms_outbox_and_cache():
     The database is rolled back between tests but the in-memory cache is not: a page or block
     cached by one test must not be served to the next one, whose rows may reuse the same ids.
     """
-    from django.core.cache import caches
-
-    from notifications.sms import reset_outbox
-
     reset_outbox()
     for alias in caches:
         caches[alias].clear()
@@ -29,13 +56,23 @@ def pytest_collection_modifyitems(config, items):
 
     Django flushes the database after a transactional test and reloads the serialized data only at
     the start of tests that ask for it, so all of them must ask, whatever order they run in.
+
+    A test that needs PostgreSQL or Redis must be marked `services`, or `-m "not services"` would
+    run it where those services are missing.
     """
+    unmarked = []
     for item in items:
         names = getattr(item, "fixturenames", ())
         if "transactional_db" in names or "live_server" in names:
             item.add_marker(
                 pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False
             )
+        if SERVICE_FIXTURES & set(names) and item.get_closest_marker("services") is None:
+            unmarked.append(item.nodeid)
+    if unmarked:
+        raise pytest.UsageError(
+            "Tests using PostgreSQL or Redis must be marked services: " + ", ".join(unmarked)
+        )
 
 
 def _missing(what):
@@ -52,8 +89,6 @@ def require_postgres(django_db_serialized_rollback, transactional_db):
     Transactional tests flush the database; serialized rollback restores Wagtail's root page and
     default site for the tests that come after.
     """
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         _missing("PostgreSQL (DATABASE_URL)")
 
@@ -61,8 +96,6 @@ def require_postgres(django_db_serialized_rollback, transactional_db):
 @pytest.fixture
 def redis_url():
     """URL of a reachable Redis server, for broker and worker tests."""
-    import redis
-
     url = os.environ.get("REDIS_URL", "")
     if not url:
         _missing("Redis (REDIS_URL)")

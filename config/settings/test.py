@@ -14,6 +14,10 @@ SMS_BACKEND = "notifications.sms.LocmemSMSBackend"
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+# Static files come from the apps' and project's folders through the finders, as in development:
+# a fresh clone has no collected STATIC_ROOT, and WhiteNoise would warn about it for every client.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
 _TMP = Path(tempfile.mkdtemp(prefix="officine-test-"))
 MEDIA_ROOT = _TMP / "media"
 PRIVATE_STORAGE_ROOT = _TMP / "private"

@@ -1,10 +1,15 @@
 """Page types, per-site rendering, caching and the no-cookie promise."""
 
 import os
+import re
 import subprocess
 import sys
+from datetime import datetime
+from html import unescape
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from wagtail.models import Page, Site
 from wagtail.test.utils import WagtailPageTestCase
 
@@ -54,10 +59,24 @@ def test_unknown_hostname_falls_back_to_the_default_site(client, pharmacy_a):
     assert "Pharmacie A" not in response.content.decode()
 
 
-def test_header_shows_phone_and_status_and_footer_links_legal(client_a):
-    html = client_a.get("/").content.decode()
+@pytest.mark.parametrize(
+    "now, status",
+    [
+        ("2026-03-10 10:00", "Ouvert jusqu'à 12h30"),
+        ("2026-03-10 13:00", "Fermé, ouvre aujourd'hui à 14h"),
+        ("2026-03-10 20:00", "Fermé, ouvre demain à 9h"),
+        ("2026-03-14 13:00", "Fermé, ouvre lundi à 9h"),
+    ],
+    ids=["tuesday-morning", "lunch-break", "tuesday-evening", "saturday-afternoon"],
+)
+def test_header_shows_phone_and_status_and_footer_links_legal(client_a, now, status):
+    """The factory's week: Monday to Friday 9h–12h30 and 14h–19h30, Saturday 9h–12h30."""
+    moment = datetime.fromisoformat(now).replace(tzinfo=ZoneInfo("Europe/Paris"))
+    with time_machine.travel(moment, tick=False):
+        html = client_a.get("/").content.decode()
     assert 'href="tel:+33123456789"' in html
-    assert ("Ouvert jusqu" in html) or ("Fermé" in html)
+    header_status = re.search(r'<span class="status">(.*?)</span>', html).group(1)
+    assert unescape(header_status) == status
     assert 'href="/mentions-legales/"' in html
     assert 'lang="fr"' in html and 'class="skip-link"' in html and "<main" in html
 

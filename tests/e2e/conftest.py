@@ -11,7 +11,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.db import connections
+from django_otp.oath import totp
+from playwright.sync_api import sync_playwright
+from wagtail.models import Page, Site
 
+from blog.demo import ensure_agency_blog
+from blog.roles import setup_agency_editors
+from cms.models import HomePage
 from tests.factories import make_pharmacy, make_staff
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls in the tests are still
@@ -22,7 +29,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# Tests never write into the tracked tree: their pictures go to an ignored artifacts folder, and
+# `make screenshots` points this variable at docs/screenshots/ to refresh the documented ones.
+SCREENSHOTS = ROOT / os.environ.get("OFFICINE_SCREENSHOTS_DIR", "var/artifacts/screenshots")
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
@@ -37,22 +46,28 @@ def _missing(what):
 def browser(transactional_db):
     """One browser per test, started after the test database is set up.
 
-    Playwright's sync API runs an event loop in this thread for as long as it lives; Django then
-    sees a different connection object (asgiref locals follow the loop's context), without the
-    serialized data that restores Wagtail's root page between transactional tests. Starting it
-    after the database fixture, and closing it with the test, keeps every other test unaffected.
+    Playwright's sync API marks its event loop as running in this thread between calls, and Django
+    then keeps database connections per async context instead of per thread: the test's queries
+    would open a second connection that nobody closes, and PostgreSQL refuses to drop the test
+    database at the end ("being accessed by other users"). The test's queries go through the
+    connection the database fixtures set up instead (as LiveServerThread shares its connections).
     """
     if not Path(CHROMIUM).exists():
         _missing(CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
+    shared = {alias: connections[alias] for alias in connections}
     with sync_playwright() as playwright:
+        for alias, connection in shared.items():
+            connections[alias] = connection
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        yield browser
-        browser.close()
+        try:
+            yield browser
+        finally:
+            browser.close()
+            for alias in shared:
+                del connections[alias]
 
 
 @pytest.fixture
@@ -151,12 +166,6 @@ def vnu_errors(html_by_name: dict[str, str], tmp_path) -> dict[str, list[str]]:
 @pytest.fixture
 def e2e_agency(transactional_db):
     """The agency's site (the default site, on agence.localhost) with its moderated blog."""
-    from wagtail.models import Page, Site
-
-    from blog.demo import ensure_agency_blog
-    from blog.roles import setup_agency_editors
-    from cms.models import HomePage
-
     home = HomePage(title="Officine — le réseau", slug="agence")
     Page.get_first_root_node().add_child(instance=home)
     home.save_revision().publish()
@@ -180,8 +189,6 @@ def admin_login(page, url, username, password="pw-Test-2026", totp_device=None):
     page.fill("#id_password", password)
     page.locator("form button[type=submit]").first.click()
     if totp_device is not None:
-        from django_otp.oath import totp
-
         page.wait_for_url("**/admin/2fa/verify/**")
         code = totp(totp_device.bin_key, step=totp_device.step, digits=totp_device.digits)
         page.fill("input[name=token]", f"{code:0{totp_device.digits}d}")

@@ -2,11 +2,12 @@
 
 import icalendar
 import pytest
-from django.apps import apps
 from django.core import mail
 from django.utils import timezone
 
 from rdv.models import Booking, BookingStatus
+from rdv.provisioning import seed_demo as seed_rdv_demo
+from tests.factories import make_staff
 
 from .conftest import PHONE, admin_login, run_axe, screenshot, site_url
 
@@ -46,10 +47,8 @@ def book_through_calendar(page, live_server, pharmacy, *, shots=""):
 def test_patient_books_downloads_the_ics_cancels_and_the_pharmacist_sees_it(
     live_server, e2e_pharmacies, phone_page, desktop_page
 ):
-    from tests.factories import make_staff
-
     _a, pharmacy = e2e_pharmacies
-    apps.get_app_config("rdv").seed_demo(pharmacy)
+    seed_rdv_demo(pharmacy)
     pharmacist = make_staff(pharmacy, "pharmacien-b")
 
     book_through_calendar(phone_page, live_server, pharmacy, shots="phone")
@@ -96,7 +95,7 @@ def test_patient_books_downloads_the_ics_cancels_and_the_pharmacist_sees_it(
 def test_english_patient_books_through_an_english_calendar(browser, live_server, e2e_pharmacies):
     """The calendar's texts come from the JavaScript catalog, loaded under the site's strict CSP."""
     _a, pharmacy = e2e_pharmacies
-    apps.get_app_config("rdv").seed_demo(pharmacy)
+    seed_rdv_demo(pharmacy)
     context = browser.new_context(**PHONE, locale="en-GB")
     page = context.new_page()
     csp_violations = []

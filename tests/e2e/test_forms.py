@@ -5,10 +5,10 @@ axe (which needs the CSP bypassed to be injected) on a phone and a desktop.
 """
 
 import pytest
-from django.apps import apps
 
 from ordonnances.models import Prescription
 from rdv.models import Booking
+from rdv.provisioning import seed_demo as seed_rdv_demo
 from tests.ordonnances import filesets
 
 from .conftest import focused, run_axe, screenshot, site_url, tab_to
@@ -88,7 +88,7 @@ def test_booking_errors_are_next_to_the_fields_values_kept_focus_on_the_summary(
     live_server, e2e_pharmacies, strict_phone_page, phone_page, desktop_page
 ):
     _a, pharmacy = e2e_pharmacies
-    apps.get_app_config("rdv").seed_demo(pharmacy)
+    seed_rdv_demo(pharmacy)
     page = strict_phone_page
     chosen = send_incomplete_booking(page, live_server, pharmacy)
 
@@ -156,7 +156,7 @@ def test_upload_form_completed_with_the_keyboard_only(live_server, e2e_pharmacie
 
 def test_booking_form_completed_with_the_keyboard_only(live_server, e2e_pharmacies, desktop_page):
     _a, pharmacy = e2e_pharmacies
-    apps.get_app_config("rdv").seed_demo(pharmacy)
+    seed_rdv_demo(pharmacy)
     page = desktop_page
     page.goto(site_url(live_server, pharmacy, "/rendez-vous/"))
     assert run_axe(page) == []

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import Group
 
 from blog.models import BlogPostPage
 from blog.roles import AGENCY_EDITORS_GROUP
@@ -17,8 +18,6 @@ TITLE = "Vaccination contre la grippe : c'est le moment"
 def test_agency_editor_publishes_a_post_that_appears_on_every_pharmacy_site(
     live_server, e2e_pharmacies, e2e_agency, desktop_page, phone_page, django_user_model
 ):
-    from django.contrib.auth.models import Group
-
     editor = django_user_model.objects.create_user(
         "redaction", "redaction@agence.test", "pw-Test-2026"
     )

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core import mail
 from django.test import override_settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from notifications import sms
 from ordonnances.models import Prescription, Status
@@ -75,8 +76,6 @@ def test_patient_sends_a_two_page_prescription_from_a_phone(
 def test_pharmacist_with_two_factor_marks_it_ready_and_the_patient_is_told(
     live_server, e2e_pharmacies, e2e_staff, phone_page, desktop_page
 ):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     pharmacy, _other = e2e_pharmacies
     pharmacist, _ = e2e_staff
     reference, tracking = send_prescription(phone_page, live_server, pharmacy)

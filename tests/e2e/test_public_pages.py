@@ -7,9 +7,9 @@ patient reaches them, by sending the forms; the error states come from sending t
 import json
 
 import pytest
-from django.apps import apps
 
 from cms.models import ContentPage
+from rdv.provisioning import seed_demo as seed_rdv_demo
 from tests.blog.conftest import make_post, news_index
 
 from .conftest import run_axe, screenshot, site_url, vnu_errors
@@ -57,7 +57,7 @@ def test_every_public_page_type_is_accessible_and_valid_on_phone_and_desktop(
     live_server, e2e_pharmacies, e2e_agency, phone_page, desktop_page, tmp_path
 ):
     pharmacy, other = e2e_pharmacies
-    apps.get_app_config("rdv").seed_demo(pharmacy)
+    seed_rdv_demo(pharmacy)
     add_content_page(pharmacy)
     make_post(e2e_agency, "Bien dormir en hiver", tags=["sommeil"])
     make_post(news_index(pharmacy), "Nouveaux horaires d'été", tags=["pharmacie"])

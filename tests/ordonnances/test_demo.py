@@ -14,9 +14,27 @@ def test_new_pharmacy_has_upload_page(pharmacy_a, client_a):
     assert 'href="/ordonnance/"' in html  # in the site menu
 
 
-def test_seed_demo_is_idempotent(db):
+def upload_pages_by_host():
+    """Each pharmacy's hostname with the ids and blocks of the upload pages under its home."""
+    return {
+        pharmacy.site.hostname: [
+            (page.pk, page.live, [block.block_type for block in page.body])
+            for page in ContentPage.objects.child_of(pharmacy.site.root_page).filter(
+                slug="ordonnance"
+            )
+        ]
+        for pharmacy in Pharmacy.objects.select_related("site")
+    }
+
+
+def test_seed_demo_gives_each_demo_pharmacy_its_upload_page_once(db):
     call_command("seed_demo", verbosity=0)
+    seeded = upload_pages_by_host()
+
+    assert set(seeded) == {"pharmacie-du-centre.localhost", "pharmacie-des-halles.localhost"}
+    for pages in seeded.values():
+        [(_pk, live, blocks)] = pages
+        assert live and blocks == ["prescription_upload"]
+
     call_command("seed_demo", verbosity=0)
-    for pharmacy in Pharmacy.objects.all():
-        pages = ContentPage.objects.child_of(pharmacy.site.root_page).filter(slug="ordonnance")
-        assert pages.count() == 1
+    assert upload_pages_by_host() == seeded
