@@ -20,9 +20,10 @@ from .forms import PharmacyAdminForm
 from .models import Pharmacy
 from .viewsets import PharmacyScopedViewSet
 
-# At import time of the hooks, after Wagtail's apps registered theirs (see PolicyRegistry).
-register_permission_policy(get_image_model(), media_scoping.image_policy())
-register_permission_policy(get_document_model(), media_scoping.document_policy())
+# For the exact models: looked up before Wagtail's own (registered for the models and their
+# subclasses), whichever of the two registrations runs first (the hooks load during app setup).
+register_permission_policy(get_image_model(), media_scoping.image_policy(), exact_class=True)
+register_permission_policy(get_document_model(), media_scoping.document_policy(), exact_class=True)
 
 
 class PharmacyViewSet(PharmacyScopedViewSet):
