@@ -17,7 +17,7 @@ from pharmacies.extensions import declared_mappings
 urlpatterns = [
     path("admin/", include(two_factor.urlpatterns)),
     # Wagtail admin views scoped to the user's pharmacies, at Wagtail's own addresses (first match).
-    path("admin/", include(admin_overrides.urlpatterns)),
+    path("admin/", include(admin_overrides)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),

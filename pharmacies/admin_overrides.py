@@ -8,11 +8,13 @@ and names every site's pages, and bulk-action confirmation pages list whatever i
 Each is replaced here by a subclass of Wagtail's own view that asks `admin_scoping`, and served at
 Wagtail's own address: `urlpatterns` is included by `config/urls.py` in front of Wagtail's admin
 URLs (`tests/security/test_admin_overrides.py` checks that every address still is Wagtail's and
-is served by the subclass). Bulk actions and the page listings go through Wagtail's registries
+is served by the replacement). Bulk actions and the page listings go through Wagtail's registries
 (`register_bulk_action`, a page viewset) instead, from `wagtail_hooks`.
 """
 
 from __future__ import annotations
+
+import functools
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -41,12 +43,7 @@ from wagtail.admin.views.pages.bulk_actions import (
 from wagtail.admin.views.pages.bulk_actions import (
     UnpublishBulkAction as UnpublishPagesBulkAction,
 )
-from wagtail.admin.views.pages.listing import (
-    ExplorableIndexView,
-    GenericPageFilterSet,
-    PageFilterSet,
-)
-from wagtail.admin.views.pages.usage import ContentTypeUseView
+from wagtail.admin.views.pages.listing import GenericPageFilterSet
 from wagtail.admin.views.reports import page_types_usage
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
 from wagtail.admin.views.reports.locked_pages import LockedPagesView
@@ -105,6 +102,8 @@ def scope_filters(filterset, user) -> None:
     for name, flt in list(filterset.filters.items()):
         if getattr(flt, "queryset", None) is not None:
             flt.queryset = _scoped_choices(user, flt.queryset)
+        elif flt.extra.get("queryset") is not None:
+            flt.extra["queryset"] = _scoped_choices(user, flt.extra["queryset"])(None)
         elif isinstance(flt, PopularTagsFilter):
             tags = admin_scoping.popular_tags(user, filterset._meta.model)
             flt.extra["choices"] = [(tag.name, tag.name) for tag in tags]
@@ -138,20 +137,14 @@ def _with_scoped_filters(view_class):
 # --- Page listings (explorer, type usage), through Wagtail's page viewset registry ------------
 
 
-class ScopedExplorableIndexView(ExplorableIndexView):
-    base_filterset_class = scoped_filterset(GenericPageFilterSet)
-
-
-class ScopedContentTypeUseView(ContentTypeUseView):
-    base_filterset_class = scoped_filterset(PageFilterSet)
-
-
 class ScopedPageViewSet(PageViewSet):
-    """The viewset of every page type: its listings' owner, editor and site filters scoped."""
+    """The viewset of every page type: its listings' owner, editor and site filters scoped.
+
+    Wagtail hands the viewset's filterset to the explorer and to the page type usage listing.
+    """
 
     model = Page
-    index_view_class = ScopedExplorableIndexView
-    content_type_use_view_class = ScopedContentTypeUseView
+    filterset_class = scoped_filterset(GenericPageFilterSet)
 
 
 # --- Bulk actions ------------------------------------------------------------------------------
@@ -171,7 +164,11 @@ class ScopedBulkActionMixin:
     def get_all_objects_in_listing_query(self, parent_id):
         if parent_id is not None:
             parent_model = Page if issubclass(self.model, Page) else Collection
-            if admin_scoping.is_hidden(self.request.user, parent_model, parent_id):
+            if (
+                not self._is_pk(parent_model, parent_id)
+                or not parent_model.objects.filter(pk=parent_id).exists()
+                or admin_scoping.is_hidden(self.request.user, parent_model, parent_id)
+            ):
                 raise Http404("No such parent for this user")
         return super().get_all_objects_in_listing_query(parent_id)
 
@@ -381,6 +378,7 @@ OVERRIDES = [
 def _admin_404(view_func):
     """Like Wagtail's admin URLs: its 404 page, never cached, for admin users only."""
 
+    @functools.wraps(view_func)
     def wrapper(request, *args, **kwargs):
         try:
             return view_func(request, *args, **kwargs)
@@ -390,10 +388,12 @@ def _admin_404(view_func):
     return wrapper
 
 
-urlpatterns = decorate_urlpatterns(
-    decorate_urlpatterns(
-        [path(route, view) for route, _name, view in OVERRIDES], require_admin_access
-    ),
-    _admin_404,
-)
+def override_name(wagtail_name: str) -> str:
+    return wagtail_name.replace(":", "-")
+
+
+app_name = "admin_overrides"
+urlpatterns = [path(route, view, name=override_name(name)) for route, name, view in OVERRIDES]
+urlpatterns = decorate_urlpatterns(urlpatterns, require_admin_access)
+urlpatterns = decorate_urlpatterns(urlpatterns, _admin_404)
 urlpatterns = decorate_urlpatterns(urlpatterns, never_cache)

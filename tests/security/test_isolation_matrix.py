@@ -482,6 +482,10 @@ ALLOW_LIST = {
     "page:rdv:steps": "the page's own services only (steps.services_for_block(page.pharmacy))",
     "page:rdv:book": "covered by test_public_forms_of_a_cannot_book_b_service",
     "page:rdv:thanks": "static thank-you text, no object",
+    "admin_overrides:*": (
+        "Wagtail's own admin views at Wagtail's own addresses, scoped to the user's pharmacies "
+        "(tests/security/test_admin_overrides.py, test_admin_metadata.py)"
+    ),
     "rdv_closures:index": (
         "redirects to the user's own pharmacy record, found through the tenancy helper "
         "(tests/rdv/test_admin.py::test_closures_menu_opens_own_pharmacy)"
