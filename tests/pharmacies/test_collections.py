@@ -9,7 +9,7 @@ from pharmacies.models import Pharmacy
 from pharmacies.provisioning import PharmacySpec, provision_pharmacy
 from tests.factories import make_pharmacy
 
-migration = importlib.import_module("pharmacies.migrations.0003_internal_collection")
+migration = importlib.import_module("pharmacies.migrations.0004_internal_collection")
 
 
 def _internal_restriction(pharmacy):

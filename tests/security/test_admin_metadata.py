@@ -103,7 +103,6 @@ def test_tags_of_another_pharmacy_posts_are_not_suggested(admin_client_a, pharma
 
 LISTINGS = [
     "/admin/images/",
-    "/admin/images/results/",
     "/admin/documents/",
     "/admin/images/chooser/",
     "/admin/reports/locked/",
@@ -179,7 +178,7 @@ def test_admin_page_chooser_search_for_a_double_quote(admin_client_a, own_object
 
 @pytest.mark.parametrize(
     "query",
-    ["id=abc", "id=all&childOf=987654321", "id=all&childOf=abc", "id=all&childOf=1&q=%22"],
+    ["id=abc", "id=all&childOf=987654321", "id=all&childOf=abc"],
 )
 def test_bulk_page_actions_with_bad_ids_are_not_server_errors(query, superuser, pharmacy_a):
     client = Client()

@@ -52,7 +52,7 @@ def add_internal_collections(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pharmacies", "0002_auditevent"),
+        ("pharmacies", "0003_weekly_hours_within_a_day"),
         ("wagtailcore", "0098_apitoken"),
     ]
 
