@@ -75,6 +75,7 @@ class TreeOwnership:
     def owned_by(self, pharmacies: QuerySet[Pharmacy]) -> Q:
         depths = (
             Pharmacy.objects.exclude(**{f"{self.root}__isnull": True})
+            .order_by()
             .values_list(f"{self.root}__depth", flat=True)
             .distinct()
         )
