@@ -11,10 +11,13 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import two_factor, views
 from cms.public_forms import PAGE_ROUTE_PREFIXES
+from pharmacies import admin_overrides
 from pharmacies.extensions import declared_mappings
 
 urlpatterns = [
     path("admin/", include(two_factor.urlpatterns)),
+    # Wagtail admin views scoped to the user's pharmacies, at Wagtail's own addresses (first match).
+    path("admin/", include(admin_overrides)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),

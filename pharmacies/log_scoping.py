@@ -1,10 +1,10 @@
 """Wagtail's log entries (site history report, its filters) scoped to the user's pharmacies.
 
 Wagtail shows a user every log entry of every model they have some permission on: staff of one
-pharmacy would read, in the "site history" report, the labels of another pharmacy's bookings and
-prescriptions (reference, patient name). Models administered through `PharmacyScopedViewSet`
-register here with their path to the pharmacy, and their log entries are limited to the objects
-of the user's pharmacies.
+pharmacy would read, in the "site history" report, the labels of another pharmacy's bookings,
+prescriptions, images or documents (reference, patient name, file title). The entries of every
+model that `admin_scoping` knows how to attribute to a pharmacy are limited to the objects the
+user may list.
 
 Why a patch: Wagtail 8 has no hook on this query. Its supported way to filter log entries per
 user is a log model of one's own (a `BaseLogEntry` subclass given to `register_model` in a
@@ -20,27 +20,31 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
+from wagtail.models import Page
 from wagtail.models.audit_log import BaseLogEntryManager, ModelLogEntryManager
 
-from . import tenancy
-
-SCOPED_MODELS: dict[type, str] = {}
+from . import admin_scoping
 
 # The method wrapped, as read when this module was last checked (Wagtail 8.0.1).
 WRAPPED = BaseLogEntryManager.viewable_by_user
 WRAPPED_SOURCE_SHA256 = "975ce3fc7006eea74a1d98a37d57685b22fac77782c508173036ac440112a398"
 
 
-def register(model, pharmacy_field: str) -> None:
-    SCOPED_MODELS[model] = pharmacy_field
+def logged_models():
+    """Models whose (non-page) log entries are scoped: ours and Wagtail's own pharmacy objects."""
+    return [
+        model
+        for model in [*admin_scoping.SCOPED_MODELS, *admin_scoping.wagtail_models()]
+        if not issubclass(model, Page)
+    ]
 
 
 def scope_log_entries(queryset, user):
     if getattr(user, "is_superuser", False) and user.is_active:
         return queryset
-    for model, field in SCOPED_MODELS.items():
+    for model in logged_models():
         allowed = (
-            tenancy.scope_queryset(model._default_manager.all(), user, field)
+            admin_scoping.listable(user, model._default_manager.all())
             .annotate(officine_pk_text=Cast("pk", CharField()))
             .values("officine_pk_text")
         )

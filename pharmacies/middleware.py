@@ -1,30 +1,24 @@
-"""Another pharmacy's pages are a 404 in the admin, like its prescriptions and bookings.
+"""Another pharmacy's object named in an admin URL is answered exactly like a nonexistent one.
 
-Wagtail's page views (edit, delete, copy, move, history, revisions, preview, explorer, add child)
-check page permissions and answer a permission redirect, which tells staff that the page exists.
-For a page inside another pharmacy's tree, this answers 404 first. Pages outside every pharmacy's
-tree (the agency's blog, the root), and users who work for no pharmacy (agency editors), keep
-Wagtail's own permission handling.
+Wagtail's views load objects by the id in the URL and check permissions after (or before) that:
+another pharmacy's page, image, document, user, site, collection or revision gets a permission
+redirect where a nonexistent id gets a 404, so staff could learn what exists; the editing-sessions
+ping even records a session on the foreign object and says who is editing it. Before any of those
+views runs, every object id in the resolved URL (`admin_scoping.objects_in_url`) is checked: when
+the object is missing or belongs to other pharmacies only, the answer is the admin's 404 page, the
+same for both. Objects of no pharmacy (the agency's) keep Wagtail's own permission handling, and
+superusers are not concerned.
 """
 
 from __future__ import annotations
 
 from django.http import Http404
-from wagtail.models import Page
+from django.views.defaults import page_not_found
 
-from . import tenancy
-from .models import Pharmacy
-
-PAGE_KWARGS = ("page_id", "parent_page_id", "page_to_move_id", "destination_id")
+from . import admin_scoping
 
 
-def pharmacy_of_page(page_path: str, steplen: int = Page.steplen) -> Pharmacy | None:
-    """The pharmacy whose site root is this page or one of its ancestors."""
-    prefixes = [page_path[:end] for end in range(steplen, len(page_path) + 1, steplen)]
-    return Pharmacy.objects.filter(site__root_page__path__in=prefixes).only("pk").first()
-
-
-class ForeignPharmacyPagesMiddleware:
+class ForeignObjectsMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -32,18 +26,12 @@ class ForeignPharmacyPagesMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        page_ids = [view_kwargs[k] for k in PAGE_KWARGS if k in view_kwargs]
-        module = getattr(view_func, "__module__", "") or ""
-        if not page_ids or not module.startswith(("wagtail.admin", "wagtail.contrib")):
-            return None
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or user.is_superuser:
             return None
-        if not tenancy.pharmacy_ids_for_user(user):
-            # Agency editors belong to no pharmacy: Wagtail's own permission answer stands.
+        match = getattr(request, "resolver_match", None)
+        if match is None or not admin_scoping.url_names_hidden_object(user, match):
             return None
-        for path in Page.objects.filter(pk__in=page_ids).values_list("path", flat=True):
-            owner = pharmacy_of_page(path)
-            if owner is not None and not tenancy.user_can_act_for(user, owner):
-                raise Http404("Page of another pharmacy")
-        return None
+        return page_not_found(
+            request, Http404("Not found for this user"), template_name="wagtailadmin/404.html"
+        )

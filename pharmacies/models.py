@@ -116,7 +116,17 @@ class Pharmacy(ClusterableModel):
         related_name="pharmacy",
         editable=False,
     )
+    # The pharmacy's files: `collection` holds those shown on its pages (public), its child
+    # `internal_collection` those for the staff only (a view restriction to the staff group).
     collection = models.OneToOneField(
+        Collection,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    internal_collection = models.OneToOneField(
         Collection,
         on_delete=models.PROTECT,
         null=True,

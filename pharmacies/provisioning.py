@@ -1,7 +1,8 @@
 """Creating a pharmacy: its Site, page tree, collections, staff group and permissions, in one place.
 
 Used by the `create_pharmacy` command, the superuser admin form and the demo seed. Running it again
-for the same pharmacy changes nothing but re-synchronises the group's permissions.
+for the same pharmacy changes nothing but re-synchronises the group's permissions and creates what
+a pharmacy provisioned by an older version lacks (its internal collection).
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.text import slugify
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Site
+from wagtail.models import (
+    BaseViewRestriction,
+    Collection,
+    CollectionViewRestriction,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Site,
+)
 
 from .extensions import declared_lists, declared_objects, single_callable
 from .models import OpeningHours, Pharmacy, TitularPharmacist
@@ -95,8 +103,36 @@ def validate_spec(spec: PharmacySpec) -> None:
         raise ProvisioningError("; ".join(errors))
 
 
+def internal_collection_name(pharmacy: Pharmacy) -> str:
+    return f"{pharmacy.name} — interne"
+
+
+def sync_collections(pharmacy: Pharmacy) -> None:
+    """The pharmacy's two collections, created if missing (pharmacies provisioned before them).
+
+    `collection` holds the files shown on the pharmacy's pages: anyone may download them from its
+    site. Its child `internal_collection` holds the staff's own documents: a view restriction to
+    the staff group keeps them from every visitor and every other pharmacy.
+    """
+    if pharmacy.collection is None:
+        pharmacy.collection = Collection.get_first_root_node().add_child(name=pharmacy.name)
+        pharmacy.save(update_fields=["collection"])
+    internal = pharmacy.internal_collection
+    if internal is None:
+        internal = pharmacy.collection.add_child(name=internal_collection_name(pharmacy))
+        pharmacy.internal_collection = internal
+        pharmacy.save(update_fields=["internal_collection"])
+    restriction = CollectionViewRestriction.objects.filter(
+        collection=internal, restriction_type=BaseViewRestriction.GROUPS
+    ).first() or CollectionViewRestriction.objects.create(
+        collection=internal, restriction_type=BaseViewRestriction.GROUPS
+    )
+    restriction.groups.add(pharmacy.staff_group)
+
+
 def sync_group_permissions(pharmacy: Pharmacy) -> None:
-    """Give the staff group exactly what it needs on its own tree and collection."""
+    """Give the staff group exactly what it needs on its own tree and collections."""
+    sync_collections(pharmacy)
     group = pharmacy.staff_group
     group.permissions.add(*_permissions(staff_permission_names()))
     root = pharmacy.site.root_page
@@ -104,6 +140,7 @@ def sync_group_permissions(pharmacy: Pharmacy) -> None:
         content_type__app_label="wagtailcore", codename__in=PAGE_PERMISSIONS
     ):
         GroupPagePermission.objects.get_or_create(group=group, page=root, permission=perm)
+    # Granted on the public collection, they reach the internal one below it too.
     for app_label, codename in COLLECTION_PERMISSIONS:
         perm = Permission.objects.get(content_type__app_label=app_label, codename=codename)
         GroupCollectionPermission.objects.get_or_create(

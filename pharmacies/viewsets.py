@@ -4,12 +4,13 @@ scoped to the user's pharmacies through `pharmacies.tenancy`; other pharmacies' 
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from . import log_scoping, tenancy
+from . import admin_scoping, tenancy
 from .models import Pharmacy
 
 
@@ -73,7 +74,12 @@ def _scoped(view_class, mixin, field):
 
 
 class PharmacyScopedForm(WagtailAdminModelForm):
-    """Offers only the user's own pharmacies, preselected when there is just one."""
+    """Offers only the user's own pharmacies, preselected when there is just one.
+
+    Its inline rows (opening hours, pharmacists...) are the record's own: a posted row id that is
+    not one of this record's rows (another pharmacy's, or none) is refused, where the formset
+    would otherwise quietly save it as a new row of this record.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,6 +90,25 @@ class PharmacyScopedForm(WagtailAdminModelForm):
                 field.initial = field.queryset.first().pk
                 field.widget = forms.HiddenInput()
 
+    def is_valid(self):
+        valid = super().is_valid()
+        return self._rows_are_own() and valid
+
+    def _rows_are_own(self) -> bool:
+        own = True
+        for formset in getattr(self, "formsets", {}).values():
+            pk_name = formset.model._meta.pk.name
+            known = {str(row.pk) for row in formset.get_queryset() if row.pk is not None}
+            formset.errors  # noqa: B018 - validates the rows not validated yet, before adding to them
+            for form in formset.forms:
+                posted = form.data.get(form.add_prefix(pk_name)) if form.is_bound else None
+                if posted and str(posted) not in known:
+                    form.add_error(None, _("Cette ligne n'appartient pas à cette fiche."))
+                    own = False
+        if not own:
+            self.add_error(None, _("Une ligne envoyée n'appartient pas à cette fiche."))
+        return own
+
 
 class PharmacyScopedViewSet(ModelViewSet):
     """A ModelViewSet whose views all go through the tenancy helper."""
@@ -93,7 +118,7 @@ class PharmacyScopedViewSet(ModelViewSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.pharmacy_field
-        log_scoping.register(self.model, field)
+        admin_scoping.register(self.model, field)
         # History and usage views list log entries and references, not the model: only their
         # object is checked.
         for attr, base, mixin in [

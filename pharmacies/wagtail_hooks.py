@@ -1,15 +1,29 @@
-"""Admin: each pharmacy edits its own record; choosers and explorer show only its own tree."""
+"""Admin: each pharmacy edits its own record and sees only its own pages, files, users and tags.
 
+The scoping rule is `admin_scoping`'s; this module plugs it into Wagtail's own extension points:
+permission policies of images and documents, page chooser and explorer hooks, the admin API's
+endpoints, the document download hook, bulk actions and the page viewset.
+"""
+
+from django.http import Http404
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import ObjectList
-from wagtail.models import Page
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.permissions import register_permission_policy
 
-from . import admin_gdpr, tenancy, views
+from . import admin_gdpr, admin_overrides, admin_scoping, media_scoping, views
+from .forms import PharmacyAdminForm
 from .models import Pharmacy
 from .viewsets import PharmacyScopedViewSet
+
+# For the exact models: looked up before Wagtail's own (registered for the models and their
+# subclasses), whichever of the two registrations runs first (the hooks load during app setup).
+register_permission_policy(get_image_model(), media_scoping.image_policy(), exact_class=True)
+register_permission_policy(get_document_model(), media_scoping.document_policy(), exact_class=True)
 
 
 class PharmacyViewSet(PharmacyScopedViewSet):
@@ -23,7 +37,7 @@ class PharmacyViewSet(PharmacyScopedViewSet):
     search_fields = ["name", "city"]
     inspect_view_enabled = True
     copy_view_enabled = False
-    edit_handler = ObjectList(Pharmacy.panels)
+    edit_handler = ObjectList(Pharmacy.panels, base_form_class=PharmacyAdminForm)
 
 
 pharmacy_viewset = PharmacyViewSet("pharmacies")
@@ -34,30 +48,48 @@ def register_pharmacy_viewset():
     return pharmacy_viewset
 
 
-def _own_page_filter(pages, request):
-    user = request.user
-    if user.is_superuser:
-        return pages
-    roots = [
-        p.site.root_page
-        for p in tenancy.pharmacies_for_user(user).select_related("site__root_page")
-    ]
-    if not roots:
-        return pages.none()
-    allowed = Page.objects.none()
-    for root in roots:
-        allowed = allowed | Page.objects.descendant_of(root, inclusive=True)
-    return pages.filter(pk__in=allowed.values("pk"))
-
-
 @hooks.register("construct_page_chooser_queryset")
 def scope_page_chooser(pages, request):
-    return _own_page_filter(pages, request)
+    return admin_scoping.listable(request.user, pages)
 
 
 @hooks.register("construct_explorer_page_queryset")
 def scope_explorer(parent_page, pages, request):
-    return _own_page_filter(pages, request)
+    return admin_scoping.listable(request.user, pages)
+
+
+@hooks.register("construct_image_chooser_queryset")
+def scope_image_chooser(images, request):
+    return admin_scoping.listable(request.user, images)
+
+
+@hooks.register("construct_document_chooser_queryset")
+def scope_document_chooser(documents, request):
+    return admin_scoping.listable(request.user, documents)
+
+
+@hooks.register("construct_admin_api", order=1)
+def scope_admin_api(router):
+    """After Wagtail's own registration (order 0), which these endpoints replace."""
+    router.register_endpoint("images", media_scoping.ScopedImagesAdminAPIViewSet)
+    router.register_endpoint("documents", media_scoping.ScopedDocumentsAdminAPIViewSet)
+
+
+@hooks.register("before_serve_document", order=-1)
+def refuse_other_pharmacies_documents(document, request):
+    """Before Wagtail's view restrictions: a file nobody may fetch here is simply not found."""
+    if not media_scoping.may_download(request, document):
+        raise Http404("No such document on this site")
+
+
+for _action in admin_overrides.scoped_bulk_actions():
+    hooks.register("register_bulk_action", _action, order=1)
+
+
+@hooks.register("register_admin_viewset", order=1)
+def register_scoped_page_viewset():
+    """Replaces Wagtail's base page viewset (order 0) for every page type."""
+    return admin_overrides.ScopedPageViewSet()
 
 
 @hooks.register("register_admin_urls")

@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "cms.two_factor.RequireTwoFactorMiddleware",
-    "pharmacies.middleware.ForeignPharmacyPagesMiddleware",
+    "pharmacies.middleware.ForeignObjectsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -206,9 +206,13 @@ WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhos
 WAGTAIL_I18N_ENABLED = False
 # Plain ASCII page addresses: they survive SMS, copy-paste and old phones.
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend; on SQLite with search words escaped (cms/search.py).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Documents always go through Django's view, which decides who may download them (a pharmacy's
+# internal files: its staff only; see pharmacies/media_scoping.py), never straight to storage.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No third-party requests from the admin either (Gravatar would leak staff emails' hashes).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

@@ -5,8 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
+from wagtail.admin.models import EditingSession
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.images.tests.utils import get_test_image_file
+from wagtail.models import GroupApprovalTask, Page, UploadedFile, Workflow, WorkflowTask
 
+from cms.models import ContentPage
 from ordonnances import services as prescription_services
 from ordonnances.models import Prescription, Status
 from pharmacies.provisioning import ensure_staff_user
@@ -124,3 +134,73 @@ def titular_client_a(titular_a):
     client = Client()
     client.force_login(titular_a)
     return client
+
+
+# --- Wagtail's own objects of pharmacy B, titled with an ASCII marker (JSON keeps it as is) ----
+
+ADMIN_MARKER_B = "QWXB"
+
+
+class AdminObjects:
+    """B's objects as Wagtail's admin knows them: pages, files, users, workflow, redirect."""
+
+    def __init__(self, pharmacy, staff):
+        self.pharmacy = pharmacy
+        self.staff = staff
+        self.home = pharmacy.site.root_page
+        self.page = ContentPage(title=f"Page {ADMIN_MARKER_B}", slug="page-qwxb", owner=staff)
+        self.home.add_child(instance=self.page)
+        self.page.save_revision(user=staff).publish()
+        self.page.title = f"Brouillon {ADMIN_MARKER_B}"
+        self.revision = self.page.save_revision(user=staff)
+        self.image = get_image_model().objects.create(
+            title=f"Vitrine {ADMIN_MARKER_B}",
+            file=get_test_image_file(),
+            collection=pharmacy.collection,
+            uploaded_by_user=staff,
+        )
+        self.image.tags.add("etiquette-qwxb")
+        self.document = get_document_model().objects.create(
+            title=f"Tarifs {ADMIN_MARKER_B}",
+            file=SimpleUploadedFile("tarifs-qwxb.txt", b"tarifs QWXB"),
+            collection=pharmacy.collection,
+            uploaded_by_user=staff,
+        )
+        self.document.tags.add("classeur-qwxb")
+        self.internal_document = get_document_model().objects.create(
+            title=f"Interne {ADMIN_MARKER_B}",
+            file=SimpleUploadedFile("interne-qwxb.txt", b"interne QWXB"),
+            collection=pharmacy.internal_collection,
+            uploaded_by_user=staff,
+        )
+        self.uploaded_image = UploadedFile.objects.create(
+            file=SimpleUploadedFile("envoi-qwxb.png", get_test_image_file().file.getvalue()),
+            uploaded_by_user=staff,
+            for_content_type=ContentType.objects.get_for_model(get_image_model()),
+        )
+        self.uploaded_document = UploadedFile.objects.create(
+            file=SimpleUploadedFile("envoi-qwxb.txt", b"QWXB"),
+            uploaded_by_user=staff,
+            for_content_type=ContentType.objects.get_for_model(get_document_model()),
+        )
+        self.redirect = Redirect.objects.create(
+            site=pharmacy.site, old_path="/ancien-qwxb", redirect_link="https://example.org/"
+        )
+        self.session = EditingSession.objects.create(
+            user=staff,
+            content_type=ContentType.objects.get_for_model(Page),
+            object_id=str(self.page.pk),
+            last_seen_at=timezone.now(),
+            is_editing=True,
+        )
+        self.task = GroupApprovalTask.objects.create(name="Relecture")
+        self.task.groups.set([pharmacy.staff_group])
+        self.workflow = Workflow.objects.create(name="Relecture de la pharmacie")
+        WorkflowTask.objects.create(workflow=self.workflow, task=self.task, sort_order=0)
+        self.workflow_state = self.workflow.start(self.page, staff)
+        self.task_state = self.workflow_state.current_task_state
+
+
+@pytest.fixture
+def admin_objects_b(pharmacy_b, staff_b):
+    return AdminObjects(pharmacy_b, staff_b)

@@ -12,10 +12,34 @@ from __future__ import annotations
 
 import io
 import zipfile
+from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RoutePattern
+from wagtail.admin.models import EditingSession
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.contrib.settings.registry import registry as settings_registry
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import (
+    Collection,
+    CollectionViewRestriction,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    ModelLogEntry,
+    Page,
+    PageLogEntry,
+    PageViewRestriction,
+    Revision,
+    Site,
+    TaskState,
+    UploadedFile,
+    WorkflowState,
+)
 
 from cms.models import ContentPage
 from cms.public_forms import feature_url
@@ -28,7 +52,7 @@ from rdv import links
 from rdv import page_urls as booking_page_urls
 from rdv.models import Booking, BookingStatus
 
-from .conftest import EMAIL_B, MARKER_B, PHONE_B_E164, SERVICE_B, b_markers
+from .conftest import ADMIN_MARKER_B, EMAIL_B, MARKER_B, PHONE_B_E164, SERVICE_B, b_markers
 
 # --- What A's staff ask about B's objects: each must be a 404 ------------------------------
 
@@ -459,6 +483,10 @@ ALLOW_LIST = {
     "page:rdv:steps": "the page's own services only (steps.services_for_block(page.pharmacy))",
     "page:rdv:book": "covered by test_public_forms_of_a_cannot_book_b_service",
     "page:rdv:thanks": "static thank-you text, no object",
+    "admin_overrides:*": (
+        "Wagtail's own admin views at Wagtail's own addresses, scoped to the user's pharmacies "
+        "(tests/security/test_admin_overrides.py, test_admin_metadata.py)"
+    ),
     "rdv_closures:index": (
         "redirects to the user's own pharmacy record, found through the tenancy helper "
         "(tests/rdv/test_admin.py::test_closures_menu_opens_own_pharmacy)"
@@ -529,3 +557,370 @@ def test_superuser_sees_both(superuser, world_a, world_b):
     client.force_login(superuser)
     html = body_text(client.get(reverse("prescriptions:index")))
     assert world_a.prescription.reference in html and world_b.prescription.reference in html
+
+
+# --- Fails closed: every admin URL that names an object, Wagtail's included --------------------
+#
+# Walks the resolver: a URL pattern under /admin/ with a parameter that is not one of the
+# harmless ones below names an object, and must be exercised here with another pharmacy's object
+# (B's, as A's staff) or be allow-listed with the reason it cannot apply. A Wagtail upgrade that
+# adds such an endpoint fails `test_every_admin_object_url_is_covered` until it is added.
+
+NOT_OBJECT_PARAMETERS = {
+    "app_label",
+    "model_name",
+    "app_name",
+    "content_type_app_name",
+    "content_type_model_name",
+    "action",
+    "action_name",
+    "filter_spec",
+}
+MISSING_ID = "987654321"
+
+# Tokens naming B's objects (replaced by MISSING_ID in the "nonexistent" request); every other
+# value (A's own objects, agency objects, literals) is the same in both requests.
+B_TOKENS = {
+    "page": lambda w, o: o.page.pk,
+    "home": lambda w, o: o.home.pk,
+    "revision": lambda w, o: o.revision.pk,
+    "image": lambda w, o: o.image.pk,
+    "document": lambda w, o: o.document.pk,
+    "internal_document": lambda w, o: o.internal_document.pk,
+    "collection": lambda w, o: o.pharmacy.collection_id,
+    "internal_collection": lambda w, o: o.pharmacy.internal_collection_id,
+    "site": lambda w, o: o.pharmacy.site_id,
+    "user": lambda w, o: o.staff.pk,
+    "group": lambda w, o: o.pharmacy.staff_group_id,
+    "redirect": lambda w, o: o.redirect.pk,
+    "uploaded_image": lambda w, o: o.uploaded_image.pk,
+    "uploaded_document": lambda w, o: o.uploaded_document.pk,
+    "workflow_state": lambda w, o: o.workflow_state.pk,
+    "task_state": lambda w, o: o.task_state.pk,
+    "prescription": lambda w, o: w.prescription.pk,
+    "file": lambda w, o: w.file.pk,
+    "booking": lambda w, o: w.booking.pk,
+    "service": lambda w, o: w.service.pk,
+    "message": lambda w, o: OutboxMessage.objects.filter(pharmacy=w.pharmacy).first().pk,
+    "pharmacy": lambda w, o: w.pharmacy.pk,
+    "event": lambda w, o: AuditEvent.objects.filter(pharmacy=w.pharmacy).first().pk,
+}
+CONTEXT_TOKENS = {
+    "task": lambda o, own: o.task.pk,
+    "workflow": lambda o, own: o.workflow.pk,
+    "own_page": lambda o, own: own.pk,
+    "own_home": lambda o, own: own.get_parent().pk,
+}
+
+_page = {"page_id": "page"}
+_image = {"image_id": "image"}
+ADMIN_OBJECT_CASES = {
+    "wagtailadmin_api:pages:detail": [{"pk": "page"}],
+    "wagtailadmin_api:pages:action": [{"pk": "page", "action_name": "unpublish"}],
+    "wagtailadmin_api:images:detail": [{"pk": "image"}],
+    "wagtailadmin_api:documents:detail": [{"pk": "document"}],
+    "wagtailadmin_explore": [{"parent_page_id": "home"}],
+    "wagtailadmin_explore_results": [{"parent_page_id": "home"}],
+    "wagtailadmin_choose_page_child": [{"parent_page_id": "home"}],
+    **{
+        f"wagtailadmin_pages:{view}": [
+            {
+                "content_type_app_name": "cms",
+                "content_type_model_name": "contentpage",
+                "parent_page_id": "home",
+            }
+        ]
+        for view in ("add", "preview_on_add")
+    },
+    **{
+        f"wagtailadmin_pages:{view}": [_page]
+        for view in (
+            "usage",
+            "edit",
+            "preview_on_edit",
+            "view_draft",
+            "delete",
+            "unpublish",
+            "convert_alias",
+            "copy",
+            "confirm_workflow_cancellation",
+            "set_privacy",
+            "lock",
+            "unlock",
+            "revisions_index",
+            "workflow_history",
+            "history",
+            "history_results",
+        )
+    },
+    "wagtailadmin_pages:add_subpage": [{"parent_page_id": "home"}],
+    "wagtailadmin_pages:move": [{"page_to_move_id": "page"}],
+    "wagtailadmin_pages:set_page_position": [{"page_to_move_id": "page"}],
+    "wagtailadmin_pages:move_confirm": [
+        {"page_to_move_id": "page", "destination_id": "own_home"},
+        {"page_to_move_id": "own_page", "destination_id": "home"},
+    ],
+    **{
+        f"wagtailadmin_pages:{view}": [
+            {"page_id": "page", "action_name": "approve", "task_state_id": "task_state"}
+        ]
+        for view in ("workflow_action", "collect_workflow_action_data")
+    },
+    "wagtailadmin_pages:workflow_preview": [{"page_id": "page", "task_id": "task"}],
+    **{
+        f"wagtailadmin_pages:revisions_{view}": [{"page_id": "page", "revision_id": "revision"}]
+        for view in ("view", "revert", "unschedule")
+    },
+    "wagtailadmin_pages:revisions_compare": [
+        {"pk": "page", "revision_id_a": "earliest", "revision_id_b": "latest"},
+        {"pk": "page", "revision_id_a": "revision", "revision_id_b": "latest"},
+    ],
+    "wagtailadmin_pages:workflow_history_detail": [
+        {"page_id": "page", "workflow_state_id": "workflow_state"}
+    ],
+    "wagtailadmin_workflows:remove": [{"page_pk": "page"}, {"page_pk": "page", "workflow_pk": 0}],
+    "wagtailadmin_collections:edit": [{"pk": "collection"}, {"pk": "internal_collection"}],
+    "wagtailadmin_collections:delete": [{"pk": "collection"}],
+    "wagtailadmin_collections:set_privacy": [{"collection_id": "internal_collection"}],
+    "wagtailadmin_editing_sessions:ping": [
+        {"app_label": "wagtailcore", "model_name": "page", "object_id": "page", "session_id": 0},
+        {
+            "app_label": "pharmacies",
+            "model_name": "pharmacy",
+            "object_id": "pharmacy",
+            "session_id": 0,
+        },
+        {
+            "app_label": "ordonnances",
+            "model_name": "prescription",
+            "object_id": "prescription",
+            "session_id": 0,
+        },
+    ],
+    "wagtailforms:list_submissions": [_page],
+    "wagtailforms:list_submissions_results": [_page],
+    "wagtailforms:delete_submissions": [_page],
+    "wagtailredirects:edit": [{"redirect_id": "redirect"}],
+    "wagtailredirects:delete": [{"redirect_id": "redirect"}],
+    **{
+        f"wagtailsites:{view}": [{"pk": "site"}]
+        for view in ("edit", "delete", "history", "history_results", "usage", "copy")
+    },
+    **{
+        f"wagtailusers_users:{view}": [{"pk": "user"}]
+        for view in ("edit", "delete", "history", "history_results", "usage", "copy")
+    },
+    **{
+        f"wagtailusers_groups:{view}": [{"pk": "group"}]
+        for view in ("edit", "delete", "history", "history_results", "usage")
+    },
+    "wagtaildocs_chooser:chosen": [{"pk": "document"}, {"pk": "internal_document"}],
+    "wagtailimages_chooser:chosen": [{"pk": "image"}],
+    "wagtailimages_chooser:select_format": [_image],
+    **{
+        f"wagtaildocs:{view}": [{"document_id": "document"}, {"document_id": "internal_document"}]
+        for view in ("edit", "delete", "document_usage")
+    },
+    **{
+        f"wagtaildocs:{view}": [{"doc_id": "document"}]
+        for view in ("edit_multiple", "delete_multiple")
+    },
+    **{
+        f"wagtaildocs:{view}": [{"uploaded_file_id": "uploaded_document"}]
+        for view in ("create_multiple_from_uploaded_document", "delete_upload_multiple")
+    },
+    **{
+        f"wagtailimages:{view}": [_image]
+        for view in (
+            "edit",
+            "delete",
+            "url_generator",
+            "url_generator_output",
+            "image_usage",
+            "edit_multiple",
+            "delete_multiple",
+        )
+    },
+    "wagtailimages:preview": [{"image_id": "image", "filter_spec": "original"}],
+    **{
+        f"wagtailimages:{view}": [{"uploaded_file_id": "uploaded_image"}]
+        for view in ("create_multiple_from_uploaded_image", "delete_upload_multiple")
+    },
+    "wagtailadmin_editing_sessions:release": [{"session_id": "session"}],
+    # Our own viewsets (also in OBJECT_CASES, which asserts the 404 itself).
+    **{
+        f"prescriptions:{view}": [{"pk": "prescription"}]
+        for view in ("edit", "delete", "history", "history_results", "usage", "inspect", "status")
+    },
+    "prescriptions:file": [{"pk": "file"}],
+    **{
+        f"rdv_bookings:{view}": [{"pk": "booking"}]
+        for view in ("edit", "delete", "history", "history_results", "usage", "inspect")
+    },
+    **{
+        f"rdv_services:{view}": [{"pk": "service"}]
+        for view in ("edit", "delete", "history", "history_results", "usage")
+    },
+    "rdv_agenda:action": [{"pk": "booking", "action": "annuler"}],
+    **{
+        f"outbox:{view}": [{"pk": "message"}]
+        for view in ("edit", "delete", "history", "history_results", "usage", "inspect", "resend")
+    },
+    **{
+        f"pharmacies:{view}": [{"pk": "pharmacy"}]
+        for view in ("edit", "delete", "history", "history_results", "usage", "inspect")
+    },
+    "audit:inspect": [{"pk": "event"}],
+}
+ADMIN_OBJECT_ALLOW_LIST = {
+    **{
+        f"wagtailadmin_workflows:{view}": (
+            "workflows and tasks are the agency's (moderation of its news), no pharmacy's: "
+            "pharmacy staff have no workflow permission"
+        )
+        for view in (
+            "enable",
+            "disable",
+            "edit",
+            "usage",
+            "usage_results",
+            "edit_task",
+            "disable_task",
+            "enable_task",
+            "task_chosen",
+        )
+    },
+    "wagtailsettings:edit": "no setting model is registered (asserted below)",
+    "wagtailsettings:preview_on_edit": "no setting model is registered (asserted below)",
+    "wagtailadmin_password_reset_confirm": (
+        "public, checked by a signed token; answers the same whatever the account's pharmacy"
+    ),
+}
+# The session id of the editing-sessions release: Wagtail deletes only the requester's own
+# sessions (`filter(user=request.user)`) and answers {} whatever the id; covered above anyway.
+B_TOKENS["session"] = lambda w, o: o.session.pk
+
+
+def _parameters(pattern) -> list[str]:
+    inner = pattern.pattern
+    if isinstance(inner, RoutePattern):
+        return list(inner.converters)
+    regex = inner.regex
+    return list(regex.groupindex) + ["<positional>"] * (regex.groups - len(regex.groupindex))
+
+
+def _admin_patterns(resolver=None, namespaces=(), prefix="", parameters=()):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        here = prefix + str(pattern.pattern)
+        found = (*parameters, *_parameters(pattern))
+        if isinstance(pattern, URLResolver):
+            spaces = namespaces + ((pattern.namespace,) if pattern.namespace else ())
+            yield from _admin_patterns(pattern, spaces, here, found)
+        elif here.lstrip("^").startswith("admin/"):
+            name = ":".join((*namespaces, pattern.name)) if pattern.name else ""
+            yield name, here, set(found)
+
+
+def admin_object_url_names() -> set[str]:
+    names = set()
+    for name, route, parameters in _admin_patterns():
+        if parameters - NOT_OBJECT_PARAMETERS:
+            assert name, f"unnamed admin URL pattern naming an object: {route}"
+            names.add(name)
+    return names
+
+
+def test_every_admin_object_url_is_covered():
+    missing = sorted(
+        admin_object_url_names() - set(ADMIN_OBJECT_CASES) - set(ADMIN_OBJECT_ALLOW_LIST)
+    )
+    assert not missing, f"admin URLs naming an object, neither tested nor allow-listed: {missing}"
+    stale = sorted(
+        (set(ADMIN_OBJECT_CASES) | set(ADMIN_OBJECT_ALLOW_LIST)) - admin_object_url_names()
+    )
+    assert not stale, f"cases for URL names that no longer exist: {stale}"
+    assert not settings_registry, "a setting model is registered: test its edit URLs above"
+
+
+def _side_effects_snapshot(world, objects):
+    counted = [
+        EditingSession,
+        Revision,
+        PageLogEntry,
+        ModelLogEntry,
+        Page,
+        get_image_model(),
+        get_document_model(),
+        Collection,
+        CollectionViewRestriction,
+        PageViewRestriction,
+        Redirect,
+        get_user_model(),
+        Group,
+        Site,
+        WorkflowState,
+        TaskState,
+        UploadedFile,
+        GroupCollectionPermission,
+        GroupPagePermission,
+        Prescription,
+        Booking,
+        OutboxMessage,
+    ]
+    page = Page.objects.get(pk=objects.page.pk)
+    task_state = TaskState.objects.get(pk=objects.task_state.pk)
+    return (
+        [model._default_manager.count() for model in counted],
+        (page.title, page.live, page.locked, page.path, page.latest_revision_id),
+        task_state.status,
+        get_image_model().objects.get(pk=objects.image.pk).title,
+        get_document_model().objects.get(pk=objects.document.pk).collection_id,
+        get_user_model().objects.get(pk=objects.staff.pk).is_active,
+        snapshot(world),
+    )
+
+
+def _admin_object_requests(world, objects, own_page):
+    for name, variants in sorted(ADMIN_OBJECT_CASES.items()):
+        for variant in variants:
+            existing, missing = {}, {}
+            for key, value in variant.items():
+                if value in B_TOKENS:
+                    existing[key], missing[key] = B_TOKENS[value](world, objects), MISSING_ID
+                elif value in CONTEXT_TOKENS:
+                    existing[key] = missing[key] = CONTEXT_TOKENS[value](objects, own_page)
+                else:
+                    existing[key] = missing[key] = value
+            yield name, reverse(name, kwargs=existing), reverse(name, kwargs=missing)
+
+
+def _answer(response):
+    """Status, and where a redirect leads (its query holds the requested URL: left out)."""
+    location = response.get("Location", "") if 300 <= response.status_code < 400 else ""
+    return response.status_code, urlsplit(location).path
+
+
+def test_b_objects_answer_like_nonexistent_ones_in_every_admin_url(
+    admin_client_a, world_a, world_b, admin_objects_b
+):
+    """Same status (and redirect) as a nonexistent id, no title of B's, nothing written."""
+    own_page = _upload_page(world_a.pharmacy)
+    markers = [ADMIN_MARKER_B, *b_markers(world_b)]
+    admin_client_a.raise_request_exception = False
+    problems = []
+    for name, b_url, missing_url in _admin_object_requests(world_b, admin_objects_b, own_page):
+        for method in ("get", "post"):
+            send = getattr(admin_client_a, method)
+            before = _side_effects_snapshot(world_b, admin_objects_b)
+            b_answer = send(b_url)
+            if _side_effects_snapshot(world_b, admin_objects_b) != before:
+                problems.append(f"{method.upper()} {b_url} ({name}) changed something")
+            leaked = [marker for marker in markers if marker in body_text(b_answer)]
+            if leaked:
+                problems.append(f"{method.upper()} {b_url} ({name}) shows {leaked}")
+            answer, nonexistent = _answer(b_answer), _answer(send(missing_url))
+            if answer != nonexistent:
+                problems.append(
+                    f"{method.upper()} {b_url} ({name}) → {answer}, nonexistent → {nonexistent}"
+                )
+    assert not problems, "\n".join(problems)

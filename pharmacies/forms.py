@@ -1,0 +1,31 @@
+"""The admin form of a pharmacy record."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+
+
+class PharmacyAdminForm(WagtailAdminModelForm):
+    """The pharmacy record, whose legal mentions name each titular pharmacist once."""
+
+    def is_valid(self):
+        valid = super().is_valid()
+        return self._each_titular_once() and valid
+
+    def _each_titular_once(self) -> bool:
+        formset = self.formsets.get("pharmacists")
+        if formset is None:
+            return True
+        seen: set[str] = set()
+        unique = True
+        formset.errors  # noqa: B018 - validates the rows not validated yet, before adding to them
+        for form in formset.forms:
+            rpps = getattr(form, "cleaned_data", {}).get("rpps")
+            if not rpps or formset._should_delete_form(form):
+                continue
+            if rpps in seen:
+                form.add_error("rpps", _("Ce pharmacien titulaire figure déjà dans la liste."))
+                unique = False
+            seen.add(rpps)
+        return unique
