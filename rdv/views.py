@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wagtail.models import Site
 
 from cms.forms_guard import check_request, is_same_origin
+from cms.security import secret_link_page
 
 from . import availability, booking, links, steps
 from .forms import BookingForm, parse_start
@@ -185,6 +186,7 @@ def _booking_for_site(request, token):
 
 
 @csrf_exempt
+@secret_link_page
 @require_http_methods(["GET", "POST"])
 def manage_view(request, token):
     """Cancel or move a booking from the link in the confirmation (no account, no cookie)."""
