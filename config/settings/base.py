@@ -259,6 +259,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 CELERY_BEAT_SCHEDULE = {
     "notifications-relay-outbox": {"task": "notifications.relay_outbox", "schedule": 60.0},
     "ordonnances-purge-expired": {"task": "ordonnances.purge_expired", "schedule": 24 * 3600.0},
+    "ordonnances-remove-orphan-files": {
+        "task": "ordonnances.remove_orphan_files",
+        "schedule": 6 * 3600.0,
+    },
     "rdv-send-reminders": {"task": "rdv.send_reminders", "schedule": 15 * 60.0},
     "blog-publish-scheduled": {"task": "blog.tasks.publish_scheduled", "schedule": 60.0},
 }
@@ -285,6 +289,8 @@ OFFICINE_UPLOAD_MAX_FILES = int(os.environ.get("OFFICINE_UPLOAD_MAX_FILES", 5))
 OFFICINE_UPLOAD_MAX_PIXELS = int(os.environ.get("OFFICINE_UPLOAD_MAX_PIXELS", 40_000_000))
 OFFICINE_FILE_KEYS = env_list("OFFICINE_FILE_KEYS")
 OFFICINE_MIN_FILL_SECONDS = float(os.environ.get("OFFICINE_MIN_FILL_SECONDS", 3))
+# Stored prescription files that no row names (a worker killed mid-upload) are removed after this.
+OFFICINE_ORPHAN_FILE_GRACE_HOURS = float(os.environ.get("OFFICINE_ORPHAN_FILE_GRACE_HOURS", 6))
 
 LOGGING = {
     "version": 1,
