@@ -255,6 +255,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Outbox relay: rows left pending (no broker answer) are sent again after this many seconds, rows
+# left "sending" by a worker that vanished after that many (the provider is asked before a resend).
+OUTBOX_RELAY_PENDING_AFTER = float(os.environ.get("OUTBOX_RELAY_PENDING_AFTER", 300))
+OUTBOX_RELAY_STUCK_AFTER = float(os.environ.get("OUTBOX_RELAY_STUCK_AFTER", 600))
 # Every periodic task of every app, in one place (only the project package knows every app).
 CELERY_BEAT_SCHEDULE = {
     "notifications-relay-outbox": {"task": "notifications.relay_outbox", "schedule": 60.0},
