@@ -77,8 +77,16 @@ def hostname_of(host: str) -> str:
     return domain or host.strip().lower()
 
 
+class CacheUnavailable(Exception):
+    """The version tokens cannot be read: nothing may be served from, or stored in, the cache."""
+
+
 def _versions(cache, host: str) -> tuple[str, str]:
-    """Current tokens of this host's name and of the whole platform, created when missing."""
+    """Current tokens of this host's name and of the whole platform, created when missing.
+
+    A cache that answers nothing (Redis down, see `cms.cache`) yields no token: then a page must
+    not be stored under a key that a purge made meanwhile could not reach.
+    """
     keys = [_version_key(hostname_of(host)), _version_key(GLOBAL)]
     found = cache.get_many(keys)
     tokens = []
@@ -87,6 +95,8 @@ def _versions(cache, host: str) -> tuple[str, str]:
         if token is None:
             cache.add(key, secrets.token_hex(8), timeout=None)
             token = cache.get(key)
+        if token is None:
+            raise CacheUnavailable(key)
         tokens.append(token)
     return tokens[0], tokens[1]
 
@@ -199,6 +209,8 @@ class PageCacheMiddleware:
         try:
             key = request_key(request, host, _versions(cache, host))
             frozen = cache.get(key)
+        except CacheUnavailable:
+            return self.get_response(request)
         except Exception:  # noqa: BLE001 - a cache outage must not take the sites down
             logger.exception("Page cache unavailable; serving without it")
             return self.get_response(request)

@@ -272,15 +272,21 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "officine",
-        }
+    # Redis down degrades, never fails (cms/cache.py): pages render without the cache, and the
+    # rate limits count in each process's memory until Redis answers again.
+    _REDIS_CACHE = {
+        "BACKEND": "cms.cache.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "officine",
     }
+    CACHES = {
+        "default": _REDIS_CACHE,
+        "ratelimit": {**_REDIS_CACHE, "OPTIONS": {"LOCAL_FALLBACK": True}},
+    }
+    RATELIMIT_USE_CACHE = "ratelimit"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    RATELIMIT_USE_CACHE = "default"
 # Whole-page cache of anonymous GETs of `public` pages, purged on publish (cms/caching.py).
 OFFICINE_PAGE_CACHE = env_bool("OFFICINE_PAGE_CACHE", True)
 OFFICINE_PAGE_CACHE_SECONDS = int(os.environ.get("OFFICINE_PAGE_CACHE_SECONDS", 300))

@@ -10,16 +10,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urljoin
 
 import pytest
-import requests
 
-from bench.http_forms import PATIENT, fill, links_matching, parse, post_forms, rebase
-from tests.ordonnances.filesets import large_jpeg
-
+from .http import prepared_bookings, prepared_uploads, send_all
 from .servers import BIN, Process, free_port, manage, port_open, wait_for
 
 HOST = "pharmacie-du-centre.localhost"  # from `manage.py seed_demo`
@@ -58,73 +52,9 @@ def demo_server(tmp_path):
         server.stop()
 
 
-def _session():
-    session = requests.Session()
-    session.headers["Host"] = HOST
-    return session
-
-
 def _count(db_path, table):
     with sqlite3.connect(db_path, timeout=30) as conn:
         return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
-
-
-def _send_all(requests_to_send):
-    """Every (session, url, kwargs) POSTed at the same instant; the status codes, in order."""
-    barrier = threading.Barrier(len(requests_to_send))
-
-    def post(item):
-        session, url, kwargs = item
-        barrier.wait(timeout=60)
-        return session.post(url, allow_redirects=False, timeout=120, **kwargs).status_code
-
-    with ThreadPoolExecutor(max_workers=len(requests_to_send)) as pool:
-        return list(pool.map(post, requests_to_send))
-
-
-def _prepared_uploads(base, count):
-    photo = large_jpeg(1200, 900)
-    prepared = []
-    for n in range(count):
-        session = _session()
-        page = session.get(base + "/ordonnance/", timeout=30)
-        assert page.status_code == 200
-        form = next(f for f in post_forms(page.text, base + "/ordonnance/") if "files" in f.files)
-        data = fill(form, {**PATIENT, "last_name": f"Martin{n}", "notify_by": "both"})
-        files = [("files", ("ordonnance.jpg", photo, "image/jpeg"))]
-        prepared.append((session, rebase(form.action, base), {"data": data, "files": files}))
-    return prepared
-
-
-def _free_start_links(base, count):
-    """Links to `count` different free slots, walking the booking steps without JavaScript."""
-    session = _session()
-    page = session.get(base + "/rendez-vous/", timeout=30)
-    choose = next(f for f in parse(page.text).forms if f.method == "get" and "service" in f.radios)
-    starts = []
-    for service in choose.radios["service"]:
-        query = "&".join(f"{k}={v}" for k, v in {**choose.fields, "service": service}.items())
-        url = rebase(urljoin(page.url, choose.action), base) + "?" + query
-        days = session.get(url, timeout=30)
-        for day in links_matching(days.text, days.url, r"[?&]jour="):
-            slots = session.get(rebase(day, base), timeout=30)
-            starts += [
-                rebase(s, base) for s in links_matching(slots.text, slots.url, r"[?&]start=")
-            ]
-            if len(set(starts)) >= count:
-                return sorted(set(starts))[:count]
-    pytest.fail(f"only {len(set(starts))} free slots in the demo")
-
-
-def _prepared_bookings(base, count):
-    prepared = []
-    for n, link in enumerate(_free_start_links(base, count)):
-        session = _session()
-        page = session.get(link, timeout=30)
-        form = next(f for f in post_forms(page.text, link) if "start" in f.fields)
-        data = fill(form, {**PATIENT, "last_name": f"Durand{n}", "notify_by": "both"})
-        prepared.append((session, rebase(form.action, base), {"data": data}))
-    return prepared
 
 
 def _errors(server):
@@ -135,8 +65,8 @@ def _errors(server):
 def test_simultaneous_uploads_and_bookings_all_get_through(demo_server):
     base, db_path, server = demo_server
 
-    uploads = _send_all(_prepared_uploads(base, CONCURRENT))
-    bookings = _send_all(_prepared_bookings(base, CONCURRENT))
+    uploads = send_all(prepared_uploads(base, HOST, CONCURRENT))
+    bookings = send_all(prepared_bookings(base, HOST, CONCURRENT))
 
     assert uploads == [303] * CONCURRENT, _errors(server)
     assert bookings == [303] * CONCURRENT, _errors(server)
