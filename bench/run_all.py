@@ -41,6 +41,7 @@ SERVER_ENV = {
     "REDIS_URL": REDIS_URL,
     "SECRET_KEY": secrets.token_urlsafe(50),
     "OFFICINE_FILE_KEYS": Fernet.generate_key().decode(),
+    "ANYMAIL_WEBHOOK_SECRET": "bench:" + secrets.token_urlsafe(24),
     "ALLOWED_HOSTS": ".bench.test,127.0.0.1,localhost,testserver",
     "SECURE_SSL_REDIRECT": "0",
     # The benchmark logs the pharmacist in without a TOTP device and posts forms at machine speed.

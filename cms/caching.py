@@ -30,6 +30,7 @@ from django.core.cache import caches
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpResponse
+from django.http.request import split_domain_port
 from django.utils.cache import get_max_age
 from django.utils.translation import get_language_from_request
 from wagtail.models import Page, Site
@@ -62,13 +63,31 @@ def _version_key(host: str) -> str:
 
 
 def normalise_host(host: str) -> str:
-    """`Pharmacie-A.test:443` and `pharmacie-a.test` are the same Wagtail site."""
-    return host.split(":", 1)[0].strip().lower()
+    """The Host header as one key: `Pharmacie-A.test:8443` is `pharmacie-a.test:8443`.
+
+    The port stays: pages hold links built from it, and two Wagtail sites may share a hostname
+    on different ports; one must never be answered with the other's page.
+    """
+    return host.strip().lower()
+
+
+def hostname_of(host: str) -> str:
+    """The name without the port: what a Wagtail Site's purge reaches, on every port at once."""
+    domain, _port = split_domain_port(host.strip())
+    return domain or host.strip().lower()
+
+
+class CacheUnavailable(Exception):
+    """The version tokens cannot be read: nothing may be served from, or stored in, the cache."""
 
 
 def _versions(cache, host: str) -> tuple[str, str]:
-    """Current tokens of this host and of the whole platform, created when missing."""
-    keys = [_version_key(host), _version_key(GLOBAL)]
+    """Current tokens of this host's name and of the whole platform, created when missing.
+
+    A cache that answers nothing (Redis down, see `cms.cache`) yields no token: then a page must
+    not be stored under a key that a purge made meanwhile could not reach.
+    """
+    keys = [_version_key(hostname_of(host)), _version_key(GLOBAL)]
     found = cache.get_many(keys)
     tokens = []
     for key in keys:
@@ -76,6 +95,8 @@ def _versions(cache, host: str) -> tuple[str, str]:
         if token is None:
             cache.add(key, secrets.token_hex(8), timeout=None)
             token = cache.get(key)
+        if token is None:
+            raise CacheUnavailable(key)
         tokens.append(token)
     return tokens[0], tokens[1]
 
@@ -85,7 +106,7 @@ def purge_host(host: str) -> None:
     if not host:
         return
     _cache().set(
-        _version_key(normalise_host(host) if host != GLOBAL else GLOBAL), secrets.token_hex(8), None
+        _version_key(hostname_of(host) if host != GLOBAL else GLOBAL), secrets.token_hex(8), None
     )
     logger.debug("Page cache purged for %s", host)
 
@@ -122,7 +143,16 @@ def purge_for_page(page) -> None:
 
 def request_key(request, host: str, versions: tuple[str, str]) -> str:
     language = get_language_from_request(request, check_path=False) or settings.LANGUAGE_CODE
-    raw = "\n".join([host, request.path, request.META.get("QUERY_STRING", ""), language, *versions])
+    raw = "\n".join(
+        [
+            host,
+            request.get_port(),  # with the hostname, what Wagtail picks the site by
+            request.path,
+            request.META.get("QUERY_STRING", ""),
+            language,
+            *versions,
+        ]
+    )
     return f"{_PREFIX}:p:{host}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
@@ -179,6 +209,8 @@ class PageCacheMiddleware:
         try:
             key = request_key(request, host, _versions(cache, host))
             frozen = cache.get(key)
+        except CacheUnavailable:
+            return self.get_response(request)
         except Exception:  # noqa: BLE001 - a cache outage must not take the sites down
             logger.exception("Page cache unavailable; serving without it")
             return self.get_response(request)

@@ -99,6 +99,8 @@ class CachedFragmentMixin:
         try:
             key = _key(self, value, context)
             html = cache.get(key)
+        except caching.CacheUnavailable:
+            return super().render(value, context)
         except Exception:  # noqa: BLE001 - a cache outage degrades to rendering, never to an error
             logger.exception("Fragment cache unavailable; rendering %s", type(self).__name__)
             return super().render(value, context)

@@ -1,4 +1,4 @@
-"""Deploy checks: delivery webhooks must be authenticated, or anyone could mark messages delivered."""
+"""Deploy checks: delivery webhooks need their secret (without it they refuse every report)."""
 
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
@@ -10,7 +10,7 @@ def webhook_secret_set(app_configs, **kwargs):
         return []
     return [
         Warning(
-            "ANYMAIL_WEBHOOK_SECRET is not set: delivery-status webhooks would accept anyone.",
+            "ANYMAIL_WEBHOOK_SECRET is not set: delivery-status webhooks refuse every report.",
             hint="Set ANYMAIL_WEBHOOK_SECRET to 'user:password' and configure it at the provider.",
             id="notifications.W001",
         )

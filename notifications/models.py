@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+import uuid
 from typing import ClassVar
 
 from django.conf import settings
@@ -32,6 +33,9 @@ def language_field() -> models.CharField:
         db_default=settings.LANGUAGE_CODE,
         editable=False,
     )
+
+
+IDEMPOTENCY_NAMESPACE = uuid.UUID("5b0d5c2e-6f1a-4a53-9d7e-0ff1c1e0e514")
 
 
 class Channel(models.TextChoices):
@@ -208,6 +212,12 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Who holds the claim: the Celery task (its id is the same when the broker redelivers it) and
+    # the worker (its name is the same when it restarts), so either can take back a stale claim.
+    claim_token = models.CharField(max_length=255, blank=True, editable=False)
+    claimed_by = models.CharField(max_length=255, blank=True, editable=False)
+    # Handing the row to the broker failed: the relay sends it as soon as the broker answers.
+    awaiting_relay = models.BooleanField(default=False, editable=False)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("distribué le"), null=True, blank=True)
 
@@ -226,6 +236,15 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} {self.event} → {self.recipient}"
+
+    @property
+    def idempotency_key(self) -> str:
+        """The same for every attempt at this row and unique to it (a UUID, as Brevo wants one).
+
+        Sent with the message where the provider honours one, and used to ask the provider
+        whether an attempt whose outcome we never learnt was accepted.
+        """
+        return str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{self.pk}:{self.created_at.isoformat()}"))
 
     @staticmethod
     def encode_attachments(attachments) -> list[dict]:

@@ -28,14 +28,20 @@ UPDATABLE_FROM = {
 def apply_delivery_report(
     *, provider_message_id: str, status: str, detail: str = "", outbox_id: str | None = None
 ) -> int:
-    """Set the row's delivery status; returns how many rows changed (0 for a replay)."""
-    if status not in UPDATABLE_FROM:
+    """Set the row's delivery status; returns how many rows changed (0 for a replay).
+
+    The row is found by the id the provider gave when it accepted the message (recorded at send
+    time), never by an id the report carries alone: the `outbox_id` we put in the email's metadata
+    comes back in the report, and anyone who can post a report could write any number there. When
+    present it must agree with the provider's id.
+    """
+    if status not in UPDATABLE_FROM or not str(provider_message_id or "").strip():
         return 0
-    rows = OutboxMessage.objects.none()
-    if provider_message_id:
-        rows = OutboxMessage.objects.filter(provider_message_id=str(provider_message_id))
-    if outbox_id and str(outbox_id).isdigit() and not rows.exists():
-        rows = OutboxMessage.objects.filter(pk=int(outbox_id))
+    rows = OutboxMessage.objects.filter(provider_message_id=str(provider_message_id).strip())
+    if outbox_id is not None:
+        if not str(outbox_id).isdigit():
+            return 0
+        rows = rows.filter(pk=int(outbox_id))
     now = timezone.now()
     changes = {"status": status, "updated_at": now}
     if status == Status.DELIVERED:

@@ -99,12 +99,17 @@ class SMSProviderError(Exception):
 
 @dataclass
 class SMSMessage:
-    """One SMS to one E.164 number; `provider_message_id` is filled in by the backend once sent."""
+    """One SMS to one E.164 number; `provider_message_id` is filled in by the backend once sent.
+
+    `idempotency_key` is the same for every attempt at one outbox row: a backend that can look a
+    message up by it answers `find_sent` before a resend.
+    """
 
     to: str
     body: str
     sender: str = ""
     provider_message_id: str = ""
+    idempotency_key: str = ""
     sent_at: object = field(default=None, repr=False)
 
     def send(self, fail_silently: bool = False) -> int:
@@ -133,6 +138,13 @@ class BaseSMSBackend:
 
     def send_one(self, message: SMSMessage) -> None:  # pragma: no cover - interface
         raise NotImplementedError
+
+    def find_sent(self, message: SMSMessage) -> str | None:
+        """The provider's id of an SMS already accepted with this idempotency key, else None.
+
+        None also means "cannot tell": the caller then sends.
+        """
+        return None
 
 
 class ConsoleSMSBackend(BaseSMSBackend):
@@ -163,11 +175,21 @@ class FileSMSBackend(BaseSMSBackend):
         path = self.file_path / f"{stamp}-{message.provider_message_id}.txt"
         tmp = path.with_suffix(".part")
         tmp.write_text(
-            f"From: {message.sender}\nTo: {message.to}\nId: {message.provider_message_id}\n\n"
-            f"{message.body}\n",
+            f"From: {message.sender}\nTo: {message.to}\nId: {message.provider_message_id}\n"
+            f"Key: {message.idempotency_key}\n\n{message.body}\n",
             encoding="utf-8",
         )
         tmp.rename(path)
+
+    def find_sent(self, message):
+        if not message.idempotency_key:
+            return None
+        wanted = f"\nKey: {message.idempotency_key}\n"
+        for path in sorted(self.file_path.glob("*.txt")):
+            head = path.read_text(encoding="utf-8")
+            if wanted in head:
+                return head.split("\nId: ", 1)[1].split("\n", 1)[0]
+        return None
 
 
 class LocmemSMSBackend(BaseSMSBackend):
@@ -177,11 +199,18 @@ class LocmemSMSBackend(BaseSMSBackend):
         message.provider_message_id = f"locmem-{len(outbox) + 1}"
         outbox.append(message)
 
+    def find_sent(self, message):
+        for sent in outbox:
+            if message.idempotency_key and sent.idempotency_key == message.idempotency_key:
+                return sent.provider_message_id
+        return None
+
 
 class BrevoSMSBackend(BaseSMSBackend):
     """Brevo transactional SMS (https://developers.brevo.com/reference/sendtransacsms)."""
 
     api_url = "https://api.brevo.com/v3/transactionalSMS/sms"
+    events_url = "https://api.brevo.com/v3/transactionalSMS/statistics/events"
 
     def __init__(self, *args, api_key=None, timeout=10, **kwargs):
         super().__init__(*args, **kwargs)
@@ -198,6 +227,9 @@ class BrevoSMSBackend(BaseSMSBackend):
             "content": message.body,
             "unicodeEnabled": not is_gsm7(message.body),
         }
+        if message.idempotency_key:
+            # Brevo has no idempotency key for SMS; a tag lets `find_sent` look the SMS up.
+            payload["tag"] = message.idempotency_key
         try:
             response = requests.post(
                 self.api_url,
@@ -221,6 +253,31 @@ class BrevoSMSBackend(BaseSMSBackend):
         except ValueError:
             data = {}
         message.provider_message_id = str(data.get("messageId") or data.get("reference") or "")
+
+    def find_sent(self, message):
+        """Brevo's events for this SMS's tag and number over the last days, if any."""
+        if not (self.api_key and message.idempotency_key):
+            return None
+        response = requests.get(
+            self.events_url,
+            params={
+                "tags": message.idempotency_key,
+                "phoneNumber": message.to.lstrip("+"),
+                "days": 3,
+                "limit": 10,
+            },
+            headers={"api-key": self.api_key, "accept": "application/json"},
+            timeout=self.timeout,
+        )
+        response.raise_for_status()
+        for event in response.json().get("events") or []:
+            # Only an event that names our tag counts: taking someone else's SMS for ours would
+            # leave the patient without theirs.
+            tags = event.get("tag") or event.get("tags") or ""
+            tags = tags if isinstance(tags, list) else str(tags).split(",")
+            if message.idempotency_key in [t.strip() for t in tags] and event.get("messageId"):
+                return str(event["messageId"])
+        return None
 
 
 def get_sms_backend(backend: str | None = None, **kwargs) -> BaseSMSBackend:

@@ -3,9 +3,14 @@
 from functools import partial
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db import transaction
+from django.utils import timezone
 
 from . import dispatch, sending
+
+# When this process loaded its tasks: a worker's claims older than that are from an earlier run.
+LOADED_AT = timezone.now()
 
 
 @shared_task(
@@ -20,12 +25,16 @@ from . import dispatch, sending
     max_retries=sending.MAX_RETRIES,
 )
 def send_outbox_message(self, message_id: int) -> str:
-    return sending.send(message_id)
+    worker = "" if self.request.is_eager else (self.request.hostname or "")
+    return sending.send(message_id, token=self.request.id or "", worker=worker)
 
 
 def dispatch_now(message_id: int) -> bool:
-    """Publish the send task now; False (row left pending for the relay) if the broker is down."""
-    return dispatch.publish(send_outbox_message, message_id)
+    """Publish the send task now; False (row left for the relay) if the broker is down."""
+    if dispatch.publish(send_outbox_message, message_id):
+        return True
+    sending.mark_awaiting_relay([message_id])
+    return False
 
 
 def dispatch_on_commit(message_id: int) -> None:
@@ -37,8 +46,9 @@ def relay(pending_after: float | None = None, stuck_after: float | None = None) 
     """Dispatch again what `sending.due_for_relay` finds; stops at the first broker failure."""
     ids = sending.due_for_relay(pending_after, stuck_after)
     dispatched = 0
-    for pk in ids:
-        if not dispatch_now(pk):
+    for position, pk in enumerate(ids):
+        if not dispatch.publish(send_outbox_message, pk):
+            sending.mark_awaiting_relay(ids[position:])
             break
         dispatched += 1
     if ids:
@@ -49,3 +59,11 @@ def relay(pending_after: float | None = None, stuck_after: float | None = None) 
 @shared_task(name="notifications.relay_outbox", acks_late=True)
 def relay_outbox() -> int:
     return relay()
+
+
+@worker_ready.connect(dispatch_uid="officine-outbox-release-claims")
+def release_claims_of_the_last_run(sender=None, **kwargs):
+    """A restarted worker sends at once what its killed predecessor was sending."""
+    name = getattr(sender, "hostname", None)
+    if name and sending.release_claims(name, before=LOADED_AT):
+        relay()

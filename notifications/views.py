@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+from functools import wraps
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -31,9 +32,39 @@ SMS_EVENT_STATUS = {
 }
 
 
+def webhook_secret() -> str:
+    """The basic-auth `user:password` every delivery webhook requires (ANYMAIL["WEBHOOK_SECRET"])."""
+    return (getattr(settings, "ANYMAIL", {}) or {}).get("WEBHOOK_SECRET") or ""
+
+
+def _unauthorized(realm: str) -> HttpResponse:
+    response = HttpResponse("Unauthorized", status=401)
+    response["WWW-Authenticate"] = f'Basic realm="{realm}"'
+    return response
+
+
+def require_webhook_secret(view):
+    """Refuse every call while no secret is configured.
+
+    anymail's own webhooks accept anyone when the secret is unset (with a warning): then anybody
+    could mark a patient's message bounced or delivered.
+    """
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not webhook_secret():
+            logger.error(
+                "Delivery webhook %s refused: ANYMAIL_WEBHOOK_SECRET is not set", request.path
+            )
+            return _unauthorized("delivery-webhooks")
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 def _authorized(request) -> bool:
-    """Same basic-auth secret as anymail's email webhooks (ANYMAIL["WEBHOOK_SECRET"])."""
-    secret = (getattr(settings, "ANYMAIL", {}) or {}).get("WEBHOOK_SECRET") or ""
+    """Same basic-auth secret as anymail's email webhooks."""
+    secret = webhook_secret()
     if not secret:
         return False
     header = request.META.get("HTTP_AUTHORIZATION", "")
@@ -51,9 +82,7 @@ def _authorized(request) -> bool:
 @require_POST
 def sms_status_webhook(request):
     if not _authorized(request):
-        response = HttpResponse("Unauthorized", status=401)
-        response["WWW-Authenticate"] = 'Basic realm="sms-webhook"'
-        return response
+        return _unauthorized("sms-webhook")
     try:
         payload = json.loads(request.body or b"{}")
     except ValueError:

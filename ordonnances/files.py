@@ -30,7 +30,9 @@ import hashlib
 import io
 import math
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import BinaryIO
 
 import pillow_heif
@@ -544,3 +546,57 @@ def decrypt(token: bytes, keys: list[str]) -> bytes:
 def rotate(token: bytes, keys: list[str]) -> bytes:
     """Re-encrypt a token with the first key, so older keys can eventually be retired."""
     return _multi_fernet(keys).rotate(bytes(token))
+
+
+# --- Stored files without a row ---------------------------------------------------------
+
+
+def stored_names(storage, folder: str) -> Iterator[str]:
+    """Every file name under `folder` of a Django storage (a local folder or a bucket)."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from stored_names(storage, f"{folder}/{sub}")
+
+
+def _batches(names: Iterable[str], size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for name in names:
+        batch.append(name)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def orphans(
+    storage,
+    folder: str,
+    *,
+    referenced: Callable[[list[str]], set[str]],
+    written_before: datetime,
+    batch_size: int = 500,
+) -> Iterator[str]:
+    """Stored files that no row names and that were written before `written_before`.
+
+    A file is written before the transaction that creates its row; one that is still without a
+    row after a grace period belongs to an upload whose process died in between. `referenced`
+    answers, for a batch of names, which of them a row holds; the age is read only for the
+    others (on object storage it costs a request per file).
+    """
+    for batch in _batches(stored_names(storage, folder), batch_size):
+        known = referenced(batch)
+        for name in batch:
+            if name in known:
+                continue
+            try:
+                modified = storage.get_modified_time(name)
+            except (FileNotFoundError, OSError):
+                continue  # removed meanwhile
+            if modified < written_before:
+                yield name

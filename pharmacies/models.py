@@ -341,6 +341,7 @@ class AuditAction(models.TextChoices):
     DATA_EXPORT = "data_export", _("Export des données d'un patient")
     ERASURE = "erasure", _("Effacement des données d'un patient")
     KEY_ROTATION = "key_rotation", _("Rotation des clés de chiffrement")
+    ORPHAN_FILES = "orphan_files", _("Suppression de fichiers sans ordonnance")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cms import public_forms
 from cms.dates import parse_date_param, parse_instant_param
 from cms.forms_guard import is_same_origin
+from cms.security import secret_link_page
 
 from . import availability, booking, links, steps
 from .forms import BookingForm
@@ -174,6 +175,7 @@ def _booking_for_site(request, token):
 
 
 @csrf_exempt
+@secret_link_page
 @require_http_methods(["GET", "POST"])
 def manage_view(request, token):
     """Cancel or move a booking from the link in the confirmation (no account, no cookie)."""

@@ -152,6 +152,7 @@ def make_env(tmp: Path, app_port: int) -> dict:
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS=".localhost,127.0.0.1",
         OFFICINE_FILE_KEYS=Fernet.generate_key().decode(),
+        ANYMAIL_WEBHOOK_SECRET="prodcheck:" + secrets.token_urlsafe(24),
         SECURE_SSL_REDIRECT="0",
         OFFICINE_2FA_REQUIRED="0",
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",

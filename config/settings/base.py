@@ -114,8 +114,21 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        # A connection the database dropped (restart, failover, idle kill) is replaced before the
+        # next request uses it, instead of failing that request.
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default (`make demo`): one writer at a time. WAL lets pages be read while a
+    # patient's upload is written; BEGIN IMMEDIATE plus a busy timeout make concurrent writers
+    # wait their turn instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -246,24 +259,38 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Outbox relay: rows left pending (no broker answer) are sent again after this many seconds, rows
+# left "sending" by a worker that vanished after that many (the provider is asked before a resend).
+OUTBOX_RELAY_PENDING_AFTER = float(os.environ.get("OUTBOX_RELAY_PENDING_AFTER", 300))
+OUTBOX_RELAY_STUCK_AFTER = float(os.environ.get("OUTBOX_RELAY_STUCK_AFTER", 600))
 # Every periodic task of every app, in one place (only the project package knows every app).
 CELERY_BEAT_SCHEDULE = {
     "notifications-relay-outbox": {"task": "notifications.relay_outbox", "schedule": 60.0},
     "ordonnances-purge-expired": {"task": "ordonnances.purge_expired", "schedule": 24 * 3600.0},
+    "ordonnances-remove-orphan-files": {
+        "task": "ordonnances.remove_orphan_files",
+        "schedule": 6 * 3600.0,
+    },
     "rdv-send-reminders": {"task": "rdv.send_reminders", "schedule": 15 * 60.0},
     "blog-publish-scheduled": {"task": "blog.tasks.publish_scheduled", "schedule": 60.0},
 }
 
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "officine",
-        }
+    # Redis down degrades, never fails (cms/cache.py): pages render without the cache, and the
+    # rate limits count in each process's memory until Redis answers again.
+    _REDIS_CACHE = {
+        "BACKEND": "cms.cache.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "officine",
     }
+    CACHES = {
+        "default": _REDIS_CACHE,
+        "ratelimit": {**_REDIS_CACHE, "OPTIONS": {"LOCAL_FALLBACK": True}},
+    }
+    RATELIMIT_USE_CACHE = "ratelimit"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    RATELIMIT_USE_CACHE = "default"
 # Whole-page cache of anonymous GETs of `public` pages, purged on publish (cms/caching.py).
 OFFICINE_PAGE_CACHE = env_bool("OFFICINE_PAGE_CACHE", True)
 OFFICINE_PAGE_CACHE_SECONDS = int(os.environ.get("OFFICINE_PAGE_CACHE_SECONDS", 300))
@@ -276,6 +303,8 @@ OFFICINE_UPLOAD_MAX_FILES = int(os.environ.get("OFFICINE_UPLOAD_MAX_FILES", 5))
 OFFICINE_UPLOAD_MAX_PIXELS = int(os.environ.get("OFFICINE_UPLOAD_MAX_PIXELS", 40_000_000))
 OFFICINE_FILE_KEYS = env_list("OFFICINE_FILE_KEYS")
 OFFICINE_MIN_FILL_SECONDS = float(os.environ.get("OFFICINE_MIN_FILL_SECONDS", 3))
+# Stored prescription files that no row names (a worker killed mid-upload) are removed after this.
+OFFICINE_ORPHAN_FILE_GRACE_HOURS = float(os.environ.get("OFFICINE_ORPHAN_FILE_GRACE_HOURS", 6))
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,4 @@
-"""Production: refuses to start without a secret key or with DEBUG on."""
+"""Production: refuses to start without its secrets (keys, webhook secret) or with DEBUG on."""
 
 import os
 
@@ -13,6 +13,11 @@ if env_bool("DEBUG", False):
     raise ImproperlyConfigured("DEBUG must be off in production.")
 if not OFFICINE_FILE_KEYS:  # noqa: F405
     raise ImproperlyConfigured("OFFICINE_FILE_KEYS must be set in production (prescription files).")
+if not ANYMAIL["WEBHOOK_SECRET"]:  # noqa: F405
+    raise ImproperlyConfigured(
+        "ANYMAIL_WEBHOOK_SECRET must be set in production ('user:password' of the delivery "
+        "webhooks); without it they refuse every report."
+    )
 
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -27,6 +27,7 @@ OFFICINE_MIN_FILL_SECONDS = 0
 # Tests decide per test whether tasks go through a real broker; by default they run in-process.
 CELERY_TASK_ALWAYS_EAGER = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+RATELIMIT_USE_CACHE = "default"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # Login lockout and 2FA are switched on by the tests that exercise them (override_settings).
 AXES_ENABLED = False

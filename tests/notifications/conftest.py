@@ -70,3 +70,23 @@ def closed_port_broker():
         port = sock.getsockname()[1]
     with use_broker(f"redis://127.0.0.1:{port}/0") as app:
         yield app
+
+
+def notify_other(pharmacy):
+    """A message of another pharmacy, sent and with its provider's id, to forge reports about."""
+    from notifications.api import notify_patient
+    from notifications.models import OutboxMessage
+
+    with transaction.atomic():
+        [message] = notify_patient(
+            pharmacy=pharmacy,
+            event="outbox_test",
+            obj=pharmacy.site.root_page,
+            email="someone-else@example.org",
+            channels={"email"},
+        )
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status="sent", provider_message_id="<other@brevo>"
+    )
+    message.refresh_from_db()
+    return message

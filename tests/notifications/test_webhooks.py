@@ -2,6 +2,9 @@
 
 import base64
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from django.urls import reverse
@@ -38,22 +41,23 @@ def sent_messages(pharmacy_a, subject_obj, committed):
     return {m.channel: m for m in messages}
 
 
-def _brevo_email_event(event, message_id="<m1@brevo>"):
-    return json.dumps(
-        {
-            "event": event,
-            "email": "patient@example.org",
-            "message-id": message_id,
-            "ts_epoch": 1764000000000,
-            "reason": "mailbox does not exist" if "bounce" in event else "",
-        }
-    )
+def _brevo_email_event(event, message_id="<m1@brevo>", metadata=None):
+    payload = {
+        "event": event,
+        "email": "patient@example.org",
+        "message-id": message_id,
+        "ts_epoch": 1764000000000,
+        "reason": "mailbox does not exist" if "bounce" in event else "",
+    }
+    if metadata is not None:
+        payload["X-Mailin-custom"] = json.dumps(metadata)
+    return json.dumps(payload)
 
 
-def _post_email(client, event, **auth):
+def _post_email(client, event, message_id="<m1@brevo>", metadata=None, **auth):
     return client.post(
         reverse("notifications:anymail:brevo_tracking_webhook"),
-        data=_brevo_email_event(event),
+        data=_brevo_email_event(event, message_id, metadata),
         content_type="application/json",
         **(auth or _auth()),
     )
@@ -130,3 +134,57 @@ def test_sms_webhook_with_bad_credentials_is_rejected(client, sent_messages):
         == 401
     )
     assert OutboxMessage.objects.get(pk=sent_messages["sms"].pk).status == "sent"
+
+
+def test_without_a_configured_secret_the_webhooks_refuse_everyone(client, sent_messages, settings):
+    settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": ""}
+    response = client.post(
+        reverse("notifications:anymail:brevo_tracking_webhook"),
+        data=_brevo_email_event("hard_bounce"),
+        content_type="application/json",
+    )
+    assert response.status_code == 401
+    assert _post_email(client, "hard_bounce", **_auth("anyone:anything")).status_code == 401
+    sms = {"messageId": 1511882900176220, "msg_status": "hardBounce"}
+    assert _post_sms(client, sms, **_auth("anyone:anything")).status_code == 401
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_report_is_matched_by_the_providers_id_never_by_the_outbox_id_it_carries(
+    client, sent_messages, pharmacy_b
+):
+    """A forged report naming another pharmacy's message by our own id changes nothing."""
+    from tests.notifications.conftest import notify_other
+
+    other = notify_other(pharmacy_b)
+    for message_id, target in (("<forged@attacker>", other), ("", other), ("<m1@brevo>", other)):
+        response = _post_email(
+            client, "hard_bounce", message_id=message_id, metadata={"outbox_id": str(target.pk)}
+        )
+        assert response.status_code == 200
+    other.refresh_from_db()
+    assert other.status == "sent" and other.last_error == ""
+    assert OutboxMessage.objects.get(pk=sent_messages["email"].pk).status == "sent"
+    # The genuine report, with our metadata echoed back, still lands on its message.
+    genuine = {"outbox_id": str(sent_messages["email"].pk)}
+    assert _post_email(client, "hard_bounce", metadata=genuine).status_code == 200
+    assert OutboxMessage.objects.get(pk=sent_messages["email"].pk).status == "bounced"
+
+
+def test_production_refuses_to_start_without_the_webhook_secret():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "x" * 50,
+        "OFFICINE_FILE_KEYS": "a" * 44,
+        "ANYMAIL_WEBHOOK_SECRET": "",
+    }
+    env.pop("DEBUG", None)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0 and "ANYMAIL_WEBHOOK_SECRET" in result.stderr

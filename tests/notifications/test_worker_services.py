@@ -20,6 +20,7 @@ from notifications import dispatch
 from notifications.api import notify_patient
 from notifications.models import OutboxMessage
 from notifications.tasks import relay
+from tests.resilience.servers import RedisServer
 
 from .conftest import use_broker
 
@@ -80,6 +81,8 @@ class Workers:
                 "-c1",
                 "-Q",
                 self.queue,
+                # One node name for every (re)start in a test, like a worker service restarted.
+                f"--hostname={self.queue}@%h",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
@@ -206,9 +209,9 @@ def test_worker_killed_mid_send_delivers_exactly_once(workers, pharmacy_a):
         message.refresh_from_db()
         assert message.status == "sending" and workers.sms_files() == []
 
+        # No relay, no grace period: the restarted worker takes back what its last run was sending.
         workers.start(**slow, OUTBOX_TEST_SMS_DELAY="0")
-        assert relay(pending_after=0, stuck_after=0) == 1
-        wait_for(lambda: _statuses() == ["sent"], 60, "the message to be sent")
+        wait_for(lambda: _statuses() == ["sent"], 60, "the message to be sent after the restart")
         time.sleep(3)  # a duplicate would show up now
         assert relay(pending_after=0, stuck_after=0) == 0
     time.sleep(1)
@@ -228,3 +231,85 @@ class socket_closed_port:
 
     def __exit__(self, *exc):
         return False
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A Redis of this test's own, so it may stop it without harming anybody else."""
+    server = RedisServer(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def stack(django_db_serialized_rollback, require_postgres, own_redis, tmp_path):
+    pool = Workers(tmp_path, own_redis.url)
+    from config.celery import app
+
+    saved_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = pool.queue
+    try:
+        yield pool
+    finally:
+        pool.stop_all()
+        app.conf.task_default_queue = saved_queue
+
+
+def _terminate_other_connections():
+    """What a PostgreSQL restart or failover does to the worker: its connections are cut."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+def _markers(pool):
+    return len(list(pool.marker_dir.iterdir())) if pool.marker_dir.exists() else 0
+
+
+def test_broker_outage_killed_worker_and_dropped_connections_lose_nothing_double_nothing(
+    stack, own_redis, pharmacy_a, monkeypatch
+):
+    monkeypatch.setattr(dispatch, "BROKER_COOLDOWN_SECONDS", 0)
+    slow = {"OUTBOX_TEST_SMS_BACKEND": "tests.notifications.slow_backends.SlowFileSMSBackend"}
+    page = pharmacy_a.site.root_page
+    phones = iter(f"06 12 34 {n // 100:02d} {n % 100:02d}" for n in range(100))
+    worker = stack.start(**slow, OUTBOX_TEST_SMS_DELAY="1")
+
+    with use_broker(own_redis.url):
+        # 1. The broker stops with the worker running; patients go on sending.
+        own_redis.stop()
+        for _ in range(5):
+            _notify(pharmacy_a, page, phone=next(phones), channels={"sms"})
+        assert _statuses() == ["pending"] * 5
+        own_redis.start()  # empty: what was queued is gone with it
+        dispatch.reset_breaker()
+        assert relay() == 5  # at the relay's next minute, not after OUTBOX_RELAY_PENDING_AFTER
+        wait_for(lambda: _statuses() == ["sent"] * 5, 90, "the relayed messages to be sent")
+
+        # 2. The database cuts the worker's connections while it is sending.
+        for n in range(3):
+            _notify(pharmacy_a, page, phone=next(phones), channels={"sms"})
+            wait_for(lambda n=n: _markers(stack) >= 6 + n, 30, "the worker to start sending")
+            assert _terminate_other_connections() >= 1
+        wait_for(lambda: _statuses() == ["sent"] * 8, 60, "the cut-off sends to be recorded")
+
+        # 3. The worker is killed mid-send, then restarted.
+        stack.kill(worker)
+        worker = stack.start(**slow, OUTBOX_TEST_SMS_DELAY="60")
+        _notify(pharmacy_a, page, phone=next(phones), channels={"sms"})
+        wait_for(lambda: _markers(stack) >= 9, 30, "the worker to start sending")
+        stack.kill(worker)
+        stack.start(**slow, OUTBOX_TEST_SMS_DELAY="0")
+        wait_for(lambda: _statuses() == ["sent"] * 9, 60, "the message within a minute of restart")
+
+        time.sleep(3)  # a duplicate would show up now
+        assert relay(pending_after=0, stuck_after=0) == 0
+    time.sleep(1)
+    recipients = sorted(f.read_text().splitlines()[1] for f in stack.sms_files())
+    assert len(recipients) == 9 and len(set(recipients)) == 9  # none lost, none twice

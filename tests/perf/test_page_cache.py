@@ -136,3 +136,19 @@ def test_agency_host_is_cached_too(agency_blog):
     agency = Client(HTTP_HOST=AGENCY_HOST)
     agency.get("/")
     assert agency.get("/")[HIT_HEADER] == "hit"
+
+
+def test_two_sites_on_one_hostname_and_different_ports_never_share_cached_pages(db):
+    from tests.factories import make_pharmacy
+
+    make_pharmacy("Pharmacie Port Un", "partage.test", port=8001)
+    make_pharmacy("Pharmacie Port Deux", "partage.test", port=8002)
+    client = Client()
+
+    def visit(port):
+        return client.get("/", HTTP_HOST=f"partage.test:{port}", SERVER_PORT=str(port))
+
+    assert "Pharmacie Port Un" in visit(8001).content.decode()
+    assert visit(8001)[HIT_HEADER] == "hit"
+    html = visit(8002).content.decode()
+    assert "Pharmacie Port Deux" in html and "Pharmacie Port Un" not in html

@@ -366,3 +366,18 @@ def test_links_sent_before_the_short_form_still_work_and_secrets_do_not_cross(
     assert client_a.post(f"/rdv/gerer/{crossed}/", {"action": "cancel"}).status_code == 404
     second.refresh_from_db()
     assert second.status == BookingStatus.BOOKED
+
+
+def test_manage_page_is_kept_by_no_cache_and_indexed_by_no_search_engine(
+    client_a, page_a, service_a, frozen_now, django_capture_on_commit_callbacks
+):
+    post_booking(client_a, page_a, service_a, MONDAY_14H, django_capture_on_commit_callbacks)
+    manage = links.manage_path(Booking.objects.get())
+    shown = client_a.get(manage)
+    refused = client_a.post(manage, {"action": "n-importe-quoi"})
+    unknown = client_a.get("/rdv/gerer/n-importe-quoi/")
+    assert [shown.status_code, refused.status_code, unknown.status_code] == [200, 200, 404]
+    for response in (shown, refused, unknown):
+        assert "no-store" in response["Cache-Control"]
+        assert "noindex" in response["X-Robots-Tag"]
+        assert response["Referrer-Policy"] == "no-referrer"
