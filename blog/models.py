@@ -28,6 +28,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import CallToActionBlock, HeadingBlock, ImageWithCaptionBlock
+from cms.sites import SiteUrlsMixin
 from pharmacies.models import Pharmacy
 
 from .feeds import PostsAtomFeed, PostsRssFeed
@@ -90,7 +91,7 @@ class BlogPostTag(TaggedItemBase):
     )
 
 
-class BlogPostPage(PublicCacheMixin, Page):
+class BlogPostPage(SiteUrlsMixin, PublicCacheMixin, Page):
     """One news article, by the agency (under its blog index) or by a pharmacy (under its news index)."""
 
     author = models.CharField(_("auteur"), max_length=120, blank=True)
@@ -248,7 +249,7 @@ class PostListingMixin(PublicCacheMixin, RoutablePageMixin):
         )
 
 
-class BlogIndexPage(PostListingMixin, Page):
+class BlogIndexPage(SiteUrlsMixin, PostListingMixin, Page):
     """The agency's news: every post written here is syndicated to the pharmacy sites."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -277,7 +278,7 @@ class BlogIndexPage(PostListingMixin, Page):
         )
 
 
-class NewsIndexPage(PostListingMixin, Page):
+class NewsIndexPage(SiteUrlsMixin, PostListingMixin, Page):
     """A pharmacy's "Actualités": its own posts and the agency's, unless it hides them."""
 
     intro = models.TextField(_("introduction"), blank=True)

@@ -19,6 +19,7 @@ from pharmacies.extensions import declared_mappings
 from pharmacies.tenancy import pharmacy_for_site
 
 from .blocks import body_blocks
+from .sites import SiteUrlsMixin
 
 PUBLIC_CACHE_SECONDS = 300
 
@@ -37,7 +38,7 @@ def feature_url(page, prefix: str, name: str, *args, **kwargs) -> str:
     return page.url.rstrip("/") + "/" + feature_route(prefix, name, *args, **kwargs)
 
 
-class BasePage(RoutablePageMixin, Page):
+class BasePage(SiteUrlsMixin, RoutablePageMixin, Page):
     """Every public page: a body of blocks, the pharmacy of its site, and the feature routes.
 
     A page whose body holds a form block is never publicly cached; the others are.
@@ -140,7 +141,7 @@ class ContentPage(BasePage):
         verbose_name = _("page de contenu")
 
 
-class LegalNoticePage(Page):
+class LegalNoticePage(SiteUrlsMixin, Page):
     """Mentions légales and privacy notice, rendered from the Pharmacy record (one source of truth)."""
 
     extra_text = RichTextField(_("texte complémentaire"), blank=True)

@@ -24,6 +24,22 @@ def pharmacy_of_page(page_path: str, steplen: int = Page.steplen) -> Pharmacy | 
     return Pharmacy.objects.filter(site__root_page__path__in=prefixes).only("pk").first()
 
 
+class CurrentSiteMiddleware:
+    """Resolves the request's Wagtail site from the per-hostname cache before any view asks for it.
+
+    Wagtail's serve view, menus and blocks all call `Site.find_for_request`, which keeps what it
+    finds on the request: finding it here first means no Site query at all, whatever the number of
+    sites. Put it right after the page cache (a page-cache hit needs no site).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tenancy.site_for_request(request)
+        return self.get_response(request)
+
+
 class ForeignPharmacyPagesMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -14,10 +14,16 @@ def site_menu(context):
     site = context.get("current_site") or (Site.find_for_request(request) if request else None)
     if site is None:
         return []
+    # Specific (deferred, no query) so that their URLs are built by `cms.sites`, not Wagtail's
+    # all-sites list.
     root = site.root_page
     return [
-        root,
-        *root.get_children().live().in_menu().only("id", "title", "url_path", "path", "depth"),
+        root.specific_deferred,
+        *root.get_children()
+        .live()
+        .in_menu()
+        .only("id", "title", "url_path", "path", "depth", "content_type")
+        .specific(defer=True),
     ]
 
 
