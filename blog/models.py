@@ -27,6 +27,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms import caching
 from cms.blocks import CallToActionBlock, HeadingBlock, ImageWithCaptionBlock
 from cms.sites import SiteUrlsMixin
 from pharmacies.models import Pharmacy
@@ -72,9 +73,13 @@ def news_index_for_site(site):
 
 
 class PublicCacheMixin:
-    """Anonymous GETs of news pages are the same for everyone: let shared caches keep them."""
+    """Anonymous GETs of news pages are the same for everyone: let shared caches keep them.
+
+    They show the agency's posts, so the page cache refreshes them when the agency publishes.
+    """
 
     def serve(self, request, *args, **kwargs):
+        caching.depends_on(request, caching.AGENCY)
         response = super().serve(request, *args, **kwargs)
         if (
             request.method == "GET"

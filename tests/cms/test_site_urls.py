@@ -18,7 +18,7 @@ from wagtail.models.sites import get_site_for_hostname
 from blog.models import NewsIndexPage
 from cms.models import ContentPage, HomePage
 from pharmacies import tenancy
-from tests.blog.conftest import AGENCY_HOST, agency_blog, agency_home, make_post  # noqa: F401
+from tests.blog.conftest import AGENCY_HOST, make_post
 from tests.factories import make_pharmacy
 
 pytestmark = pytest.mark.django_db
