@@ -250,6 +250,20 @@ def _record(out, lock, **fields):
         out.flush()
 
 
+def _reference(session, base, redirect, pattern) -> str | None:
+    """The reference shown on the confirmation page the 303 leads to (through nginx again)."""
+    from bench.http_forms import rebase
+
+    location = rebase(urljoin(base + "/", redirect.headers["Location"]), base)
+    for _ in range(3):  # a GET may land on the node being killed: nginx retries it, so do we
+        try:
+            found = re.search(pattern, session.get(location, timeout=60).text)
+            return found.group(0) if found else None
+        except Exception:  # noqa: BLE001
+            time.sleep(1)
+    return None
+
+
 def _prescription(session, base, jpeg) -> dict:
     from bench.http_forms import PATIENT, fill, post_forms, rebase
 
@@ -281,9 +295,7 @@ def _prescription(session, base, jpeg) -> dict:
         "node": sent.headers.get("X-Officine-Node", ""),
     }
     if sent.status_code == 303:
-        confirmation = session.get(urljoin(base + "/", sent.headers["Location"]), timeout=60)
-        found = re.search(r"\bORD-[A-Z0-9]{4,10}\b", confirmation.text)
-        result["reference"] = found.group(0) if found else None
+        result["reference"] = _reference(session, base, sent, r"\bORD-[A-Z0-9]{4,10}\b")
     return result
 
 
@@ -324,9 +336,7 @@ def _booking(session, base, rng) -> dict:
         "node": sent.headers.get("X-Officine-Node", ""),
     }
     if sent.status_code == 303:
-        confirmation = session.get(urljoin(page_url, sent.headers["Location"]), timeout=60)
-        found = re.search(r"\bRDV-[A-Z0-9]{4,10}\b", confirmation.text)
-        result["reference"] = found.group(0) if found else None
+        result["reference"] = _reference(session, base, sent, r"\bRDV-[A-Z0-9]{4,10}\b")
     return result
 
 
