@@ -40,7 +40,7 @@ prod-check: venv
 # folder), Celery workers and beat apart; prescriptions and bookings from another process while
 # one node is SIGKILLed. Prints the counts; fails on a lost submission, file, seat or notification.
 scale-check: venv
-	timeout 900 $(BIN)/python scripts/scale_check.py
+	timeout 1500 $(BIN)/python scripts/scale_check.py
 
 lint: venv
 	$(BIN)/ruff check .
