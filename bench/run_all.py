@@ -488,7 +488,7 @@ def bench_provisioning(hosts, rounds=6):
     )
 
 
-def bench_publish(hosts, sample=1000, rounds=2):
+def bench_publish(hosts, sample=1000, rounds=1):
     """An agency publish at thousands of sites: the first visit to each of 1,000 sites after it.
 
     Each bulk site's home is the page under test (forms, hours, news). A warm pass over the sample,
