@@ -945,6 +945,9 @@ def nproc() -> str:
     return subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
 
 
+PHASES = ("render", "sites", "scale", "publish", "listings", "http", "others")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 s wrk runs, fewer uploads")
@@ -959,30 +962,45 @@ def main() -> int:
     parser.add_argument(
         "--publish-sample", type=int, default=1000, help="sites visited after a publish"
     )
+    parser.add_argument(
+        "--phases",
+        default=",".join(PHASES),
+        help=f"what to run, among {', '.join(PHASES)} (e.g. http with --keep-db after a full run)",
+    )
     parser.add_argument("--database-url", default=DB_URL, help="dropped and re-created")
     parser.add_argument("--redis-url", default=REDIS_URL, help="flushed")
     args = parser.parse_args()
     configure(args.database_url, args.redis_url)
+    phases = set(args.phases.split(",")) - ({"others"} if args.skip_others else set())
     counts = sorted(int(c.replace("_", "")) for c in args.sites.split(",") if c.strip())
     seconds, rounds = (3, 2) if args.quick else (5, 3)
     prepare_database(fresh=not args.keep_db)
     django_setup()
     pharmacy = seed_main()
-    bench_render(pharmacy)
-    bench_sites(pharmacy, counts)
-    few_sites_memory = memory_at_few_sites(seconds)
-    hosts = seed_sites(pharmacy, counts[-1])
-    bench_provisioning(hosts)
-    bench_publish(hosts, sample=min(args.publish_sample, len(hosts)))
-    session_id, listing_urls = bench_listings(pharmacy)
-    server = Gunicorn(free_port())
-    try:
-        bench_http(server, seconds, rounds, len(hosts) + 3)
-        memory_row(server, len(hosts) + 3, few_sites_memory)
-        bench_submission(server, session_id, listing_urls, 6 if args.quick else 12)
-    finally:
-        server.stop()
-    if not args.skip_others:
+    if "render" in phases:
+        bench_render(pharmacy)
+    if "sites" in phases:
+        bench_sites(pharmacy, counts)
+    few_sites_memory = None
+    if "http" in phases and "sites" in phases:
+        few_sites_memory = memory_at_few_sites(seconds)
+        print(f"   worker memory at 3 sites: peak {few_sites_memory[0]:.0f} MiB", flush=True)
+    hosts = seed_sites(pharmacy, counts[-1]) if phases & {"scale", "publish", "http"} else []
+    if "scale" in phases:
+        bench_provisioning(hosts)
+    if "publish" in phases:
+        bench_publish(hosts, sample=min(args.publish_sample, len(hosts)))
+    session_id, listing_urls = bench_listings(pharmacy) if "listings" in phases else (None, None)
+    if "http" in phases:
+        server = Gunicorn(free_port())
+        try:
+            bench_http(server, seconds, rounds, len(hosts) + 3)
+            memory_row(server, len(hosts) + 3, few_sites_memory)
+            if session_id:
+                bench_submission(server, session_id, listing_urls, 6 if args.quick else 12)
+        finally:
+            server.stop()
+    if "others" in phases:
         fold_in_others(timeout=600)
     print_table()
     return 0 if all(r[-1] != "MISSED" for r in ROWS) else 1
