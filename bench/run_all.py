@@ -352,11 +352,13 @@ def samples(client, url, runs) -> tuple[list[float], list[float]]:
     return wall, cpu
 
 
-def bench_sites(pharmacy, counts, rounds=8):
+def bench_sites(pharmacy, counts, rounds=12, per_round=8):
     """The same page with the platform's 3 sites, then with each count of sites, alternately.
 
     The extra sites (home, news index, Site, Pharmacy) are written with bulk SQL in a transaction
-    that is rolled back after each measurement, so both states alternate in one run.
+    that is rolled back after each measurement, so both states alternate in one run. The ratio is
+    the median of each round's ratio (the two states measured a few seconds apart), which a
+    machine whose load changes from one minute to the next does not bias.
     """
     from django.db import transaction
     from django.test import Client
@@ -373,30 +375,32 @@ def bench_sites(pharmacy, counts, rounds=8):
         pass
 
     for count in counts:
-        few, many, few_cpu, many_cpu, q_few, q_many, seeded = [], [], [], [], 0, 0, []
+        few, many, few_cpu, many_cpu, q_few, q_many, seeded, paired = [], [], [], [], 0, 0, [], []
         for _ in range(rounds):
             bulk.forget_caches()
             _, q_few, _ = timed_get(client, "/", runs=1)
-            wall, cpu = samples(client, "/", 10)
+            wall, cpu = samples(client, "/", per_round)
             few, few_cpu = few + wall, few_cpu + cpu
+            round_few = statistics.median(wall)
             try:
                 with transaction.atomic():
                     seeded.append(bulk.bulk_sites(count - existing, body))
                     bulk.forget_caches()
                     total = Site.objects.count()
                     _, q_many, _ = timed_get(client, "/", runs=1)
-                    wall, cpu = samples(client, "/", 10)
+                    wall, cpu = samples(client, "/", per_round)
                     many, many_cpu = many + wall, many_cpu + cpu
+                    paired.append(statistics.median(wall) / round_few)
                     raise Rollback
             except Rollback:
                 pass
         bulk.forget_caches()
         baseline, measured = statistics.median(few), statistics.median(many)
-        ratio = measured / baseline
+        ratio = statistics.median(paired)
         cpu_ratio = statistics.median(many_cpu) / statistics.median(few_cpu)
         row(
             f"2 render with {total:,} sites / with {existing} sites "
-            f"(alternating, {rounds} rounds of 10)",
+            f"(alternating, median of {rounds} rounds' ratios, {per_round} requests each)",
             ms(measured),
             ms(baseline),
             f"{ratio:.2f}x",
