@@ -211,7 +211,8 @@ def test_public_pages_never_read_the_all_sites_list(two_sites, path):
         assert client.get("/actualites/conseil-du-mois/").status_code == 200
 
 
-def test_same_queries_with_three_or_forty_sites(two_sites):
+def test_same_queries_with_three_or_forty_sites(two_sites, settings):
+    settings.OFFICINE_PAGE_CACHE = False  # every request renders the page
     home_a = two_sites["a"].site.root_page.specific
     home_a.body = [
         (
@@ -236,6 +237,7 @@ def test_same_queries_with_three_or_forty_sites(two_sites):
         return len(captured), html
 
     few, html_few = queries()
+    assert few > 5  # a real render, not a cache hit
     root = Page.get_first_root_node()
     homes = [
         root.add_child(instance=HomePage(title=f"Site {n}", slug=f"site-{n}")) for n in range(37)
@@ -250,3 +252,28 @@ def test_same_queries_with_three_or_forty_sites(two_sites):
     assert Site.objects.count() == 40
     assert many == few
     assert html_many == html_few
+
+
+def test_the_menu_costs_the_same_queries_whatever_its_length(pharmacy_a, settings):
+    settings.OFFICINE_PAGE_CACHE = False  # every request renders the page
+    client = Client(HTTP_HOST="pharmacie-a.test")
+    home = pharmacy_a.site.root_page
+    add_page(home, "Services", "services").__class__.objects.filter(slug="services").update(
+        show_in_menus=True
+    )
+
+    def queries():
+        client.get("/mentions-legales/")
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/mentions-legales/")
+        return len(captured)
+
+    one = queries()
+    assert one > 5  # a real render, not a cache hit
+    for n in range(4):
+        page = ContentPage(title=f"Page {n}", slug=f"page-{n}", show_in_menus=True)
+        home.add_child(instance=page)
+        page.save_revision().publish()
+    html = client.get("/mentions-legales/").content.decode()
+    assert all(f"Page {n}" in html for n in range(4))
+    assert queries() == one
