@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_ENV := env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=config.settings.dev
 
-.PHONY: venv demo test test-fast screenshots lint format messages clean prod-check
+.PHONY: venv demo test test-fast screenshots lint format messages clean prod-check scale-check
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ screenshots: venv
 # installed) on this machine's PostgreSQL and Redis; a prescription and a booking over HTTP.
 prod-check: venv
 	timeout 240 $(BIN)/python scripts/prod_check.py
+
+# Two gunicorn app nodes behind nginx on this machine (shared PostgreSQL, Redis and private storage
+# folder), Celery workers and beat apart; prescriptions and bookings from another process while
+# one node is SIGKILLed. Prints the counts; fails on a lost submission, file, seat or notification.
+scale-check: venv
+	timeout 1500 $(BIN)/python scripts/scale_check.py
 
 lint: venv
 	$(BIN)/ruff check .

@@ -4,12 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.models import Site
 
+from cms import caching
 from cms.fragments import CachedFragmentMixin
 
 from .models import news_index_for_site
 
 
 class LatestNewsBlock(CachedFragmentMixin, blocks.StructBlock):
+    fragment_tags = (caching.AGENCY,)  # shows the agency's posts: stale when the agency publishes
     title = blocks.CharBlock(label=_("titre"), default=_("Actualités"))
     count = blocks.IntegerBlock(label=_("nombre d'articles"), default=3, min_value=1, max_value=12)
 

@@ -27,7 +27,9 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms import caching
 from cms.blocks import CallToActionBlock, HeadingBlock, ImageWithCaptionBlock
+from cms.sites import SiteUrlsMixin
 from pharmacies.models import Pharmacy
 
 from .feeds import PostsAtomFeed, PostsRssFeed
@@ -71,9 +73,13 @@ def news_index_for_site(site):
 
 
 class PublicCacheMixin:
-    """Anonymous GETs of news pages are the same for everyone: let shared caches keep them."""
+    """Anonymous GETs of news pages are the same for everyone: let shared caches keep them.
+
+    They show the agency's posts, so the page cache refreshes them when the agency publishes.
+    """
 
     def serve(self, request, *args, **kwargs):
+        caching.depends_on(request, caching.AGENCY)
         response = super().serve(request, *args, **kwargs)
         if (
             request.method == "GET"
@@ -90,7 +96,7 @@ class BlogPostTag(TaggedItemBase):
     )
 
 
-class BlogPostPage(PublicCacheMixin, Page):
+class BlogPostPage(SiteUrlsMixin, PublicCacheMixin, Page):
     """One news article, by the agency (under its blog index) or by a pharmacy (under its news index)."""
 
     author = models.CharField(_("auteur"), max_length=120, blank=True)
@@ -248,7 +254,7 @@ class PostListingMixin(PublicCacheMixin, RoutablePageMixin):
         )
 
 
-class BlogIndexPage(PostListingMixin, Page):
+class BlogIndexPage(SiteUrlsMixin, PostListingMixin, Page):
     """The agency's news: every post written here is syndicated to the pharmacy sites."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -277,7 +283,7 @@ class BlogIndexPage(PostListingMixin, Page):
         )
 
 
-class NewsIndexPage(PostListingMixin, Page):
+class NewsIndexPage(SiteUrlsMixin, PostListingMixin, Page):
     """A pharmacy's "Actualités": its own posts and the agency's, unless it hides them."""
 
     intro = models.TextField(_("introduction"), blank=True)

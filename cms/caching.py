@@ -1,18 +1,24 @@
 """Per-site page cache: anonymous GETs of publicly cacheable pages answered from Django's cache.
 
-Hundreds of pharmacy sites share a few gunicorn workers; most of their traffic is anonymous visitors
+Thousands of pharmacy sites share a few gunicorn workers; most of their traffic is anonymous visitors
 reading the same home page. A page already tells shared caches whether it may be kept: `BasePage`
 marks pages without form blocks `Cache-Control: public` and every form page, feature route and
 logged-in response `no-cache`. This middleware keeps exactly the `public` ones, in Redis in
-production, so a hit costs two cache round trips and no database query.
+production, so a hit costs one cache round trip and no database query.
 
-Keys hold the host, path, query string and language, plus two version tokens: one per hostname and
-one global. Publishing, unpublishing, moving or deleting a page replaces its site's token (the agency
-site's pages, whose news is syndicated everywhere, replace the global one); so does any change to the
-Pharmacy record shown in every header and footer (name, hours, closures, pharmacists) and of its
-services (the booking block's first step, cached by `cms.fragments`). Old entries
-are never read again and expire on their own. A token that the cache evicted is simply re-created,
-which also invalidates everything under it: stale pages are never served.
+An entry is found by host, path, query string and language, and remembers the version tokens of
+what it was rendered from: its host's token, a global one, and the tags it showed (`depends_on`:
+the agency's news, shown on every pharmacy site, is the tag `AGENCY`). Publishing, unpublishing,
+moving or deleting a page replaces its site's token; a page of the agency's site replaces the
+`AGENCY` tag's, so only the pages and blocks that show agency news go stale, not every site's
+whole pages and forms. So does any change to the Pharmacy record shown in every header and footer
+(name, hours, closures, pharmacists) and what apps declare (`page_cache_models`, e.g. services).
+
+A stale entry (a token replaced, or older than `OFFICINE_PAGE_CACHE_SECONDS`) is not thrown away:
+the first request to see it takes a short lock in the cache (`claim`) and renders the page again,
+while every other request meanwhile is answered with the stale copy (stale-while-revalidate). So a
+publish never makes all of a site's visitors render at once. `cms.fragments` does the same for
+blocks. A token the cache evicted is re-created, which only makes entries under it stale.
 
 Never cached: requests carrying a session cookie (logged-in staff), responses that set a cookie, that
 use a CSP nonce, that are not 200, or that are not explicitly `public`.
@@ -23,27 +29,35 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import time
 
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import caches
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.http import HttpResponse
-from django.http.request import split_domain_port
 from django.utils.cache import get_max_age
 from django.utils.translation import get_language_from_request
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from pharmacies import tenancy
 from pharmacies.extensions import declared_lists
 from pharmacies.models import Closure, OpeningHours, Pharmacy, TitularPharmacist
+
+from . import sites
 
 logger = logging.getLogger("officine.caching")
 
 GLOBAL = "*"
+# Tag of what the agency's site publishes for every pharmacy site (its news).
+AGENCY = "#agency"
+TAGS = (AGENCY,)
 HIT_HEADER = "X-Officine-Cache"
 _PREFIX = "pagecache"
+_VERSIONS_ATTR = "_officine_cache_versions"
+_TAGS_ATTR = "_officine_cache_tags"
 
 
 def enabled() -> bool:
@@ -58,57 +72,118 @@ def _max_seconds() -> int:
     return int(getattr(settings, "OFFICINE_PAGE_CACHE_SECONDS", 300))
 
 
-def _version_key(host: str) -> str:
-    return f"{_PREFIX}:v:{host}"
+def _stale_seconds() -> int:
+    """How long a stale entry is kept to answer while one request renders it again."""
+    return int(getattr(settings, "OFFICINE_PAGE_CACHE_STALE_SECONDS", 3600))
+
+
+def _lock_seconds() -> int:
+    return int(getattr(settings, "OFFICINE_CACHE_LOCK_SECONDS", 15))
+
+
+def _version_key(name: str) -> str:
+    return f"{_PREFIX}:v:{name}"
 
 
 def normalise_host(host: str) -> str:
-    """The Host header as one key: `Pharmacie-A.test:8443` is `pharmacie-a.test:8443`.
+    """The host's name, what a Wagtail Site's purge reaches on every port at once.
 
-    The port stays: pages hold links built from it, and two Wagtail sites may share a hostname
-    on different ports; one must never be answered with the other's page.
+    The port is part of each entry's key (`request_key`): two Wagtail sites may share a hostname
+    on different ports, and one must never be answered with the other's page.
     """
-    return host.strip().lower()
-
-
-def hostname_of(host: str) -> str:
-    """The name without the port: what a Wagtail Site's purge reaches, on every port at once."""
-    domain, _port = split_domain_port(host.strip())
-    return domain or host.strip().lower()
+    return host.split(":", 1)[0].strip().lower()
 
 
 class CacheUnavailable(Exception):
     """The version tokens cannot be read: nothing may be served from, or stored in, the cache."""
 
 
-def _versions(cache, host: str) -> tuple[str, str]:
-    """Current tokens of this host's name and of the whole platform, created when missing.
+def read_versions(cache, host: str, *extra_keys: str) -> tuple[dict[str, str], dict]:
+    """Current tokens of the host, the platform and the tags, and `extra_keys`, in one round trip.
 
-    A cache that answers nothing (Redis down, see `cms.cache`) yields no token: then a page must
-    not be stored under a key that a purge made meanwhile could not reach.
+    A missing token is created (so everything rendered under the old one is stale). A cache that
+    answers nothing (Redis down, see `cms.cache`) yields no token: `CacheUnavailable`, so that no
+    entry is stored under a key that a purge made meanwhile could not reach.
     """
-    keys = [_version_key(hostname_of(host)), _version_key(GLOBAL)]
-    found = cache.get_many(keys)
-    tokens = []
-    for key in keys:
-        token = found.get(key)
+    names = [host, GLOBAL, *TAGS]
+    found = cache.get_many([_version_key(n) for n in names] + list(extra_keys))
+    versions = {}
+    for name in names:
+        token = found.get(_version_key(name))
         if token is None:
-            cache.add(key, secrets.token_hex(8), timeout=None)
-            token = cache.get(key)
+            cache.add(_version_key(name), secrets.token_hex(8), timeout=None)
+            token = cache.get(_version_key(name))
         if token is None:
-            raise CacheUnavailable(key)
-        tokens.append(token)
-    return tokens[0], tokens[1]
+            raise CacheUnavailable(name)
+        versions[name] = token
+    return versions, found
+
+
+def request_versions(request) -> dict[str, str]:
+    """The tokens a request renders under, read once (the page cache reads them with its entry)."""
+    versions = getattr(request, _VERSIONS_ATTR, None)
+    if versions is None:
+        host = normalise_host(request.get_host())
+        versions, _ = read_versions(_cache(), host)
+        setattr(request, _VERSIONS_ATTR, versions)
+    return versions
+
+
+def depends_on(request, *tags: str) -> None:
+    """Say that what this request renders shows these tags' content (e.g. `AGENCY` news)."""
+    unknown = set(tags) - set(TAGS)
+    if unknown:
+        raise ValueError(f"Unknown cache tags {unknown}")
+    setattr(request, _TAGS_ATTR, getattr(request, _TAGS_ATTR, frozenset()) | set(tags))
+
+
+# --------------------------------------------------------------------------- stale-while-revalidate
+
+FRESH, STALE, MISSING = "fresh", "stale", "missing"
+
+
+def entry_state(entry, versions: dict[str, str]) -> str:
+    """An entry is (tokens it was rendered under, fresh until, payload)."""
+    if entry is None:
+        return MISSING
+    tokens, fresh_until, _ = entry
+    if time.time() < fresh_until and all(versions.get(k) == v for k, v in tokens.items()):
+        return FRESH
+    return STALE
+
+
+def claim(cache, key: str) -> bool:
+    """Take the short lock to render a stale entry again; False if another request has it."""
+    return cache.add(f"{key}:lock", 1, timeout=_lock_seconds())
+
+
+def release(cache, key: str) -> None:
+    try:
+        cache.delete(f"{key}:lock")
+    except Exception:  # noqa: BLE001 - the lock expires on its own
+        logger.exception("Could not release the cache lock of %s", key)
+
+
+def store(cache, key: str, versions, depends, payload, fresh_seconds: int) -> None:
+    tokens = {name: versions[name] for name in depends}
+    entry = (tokens, time.time() + fresh_seconds, payload)
+    cache.set(key, entry, fresh_seconds + _stale_seconds())
+
+
+# --------------------------------------------------------------------------- purges
 
 
 def purge_host(host: str) -> None:
-    """Forget every cached page of one hostname (or of every site, with GLOBAL)."""
+    """Make every cached page and block of one hostname (or tag, or GLOBAL) stale."""
     if not host:
         return
-    _cache().set(
-        _version_key(hostname_of(host) if host != GLOBAL else GLOBAL), secrets.token_hex(8), None
-    )
-    logger.debug("Page cache purged for %s", host)
+    name = host if host == GLOBAL or host.startswith("#") else normalise_host(host)
+    _cache().set(_version_key(name), secrets.token_hex(8), None)
+    logger.debug("Page cache purged for %s", name)
+
+
+def purge_tag(tag: str) -> None:
+    purge_host(tag)
 
 
 def purge_all() -> None:
@@ -116,32 +191,37 @@ def purge_all() -> None:
 
 
 def purge_site(site) -> None:
-    """Purge a Wagtail Site; the default (agency) site also answers unknown hosts: purge all."""
-    if site is None or getattr(site, "is_default_site", False):
-        purge_all()
+    """Purge a Wagtail Site's pages; the agency's site (the default one) is shown everywhere.
+
+    The default site also answers unknown hostnames: those pages depend on the `AGENCY` tag.
+    """
+    if site is None:
         return
     purge_host(site.hostname)
+    if site.is_default_site:
+        purge_tag(AGENCY)
+
+
+def _site_of(page):
+    try:
+        parts = sites.url_parts(page)
+    except Exception:  # noqa: BLE001 - a page being deleted may have lost its tree position
+        logger.exception("No site for page %s", getattr(page, "pk", None))
+        return None
+    return Site.objects.filter(pk=parts[0]).first() if parts else None
 
 
 def purge_for_page(page) -> None:
     """A page changed: its own site's pages show it in menus, lists and news blocks.
 
-    Pages of the agency's site (its blog) appear on every pharmacy site, so they purge everything;
-    so does a page that belongs to no site at all (we cannot tell who shows it).
+    Pages of the agency's site (its blog) appear on every pharmacy site through the `AGENCY` tag.
+    A page outside every site is shown nowhere (Wagtail neither serves nor links it): nothing to
+    purge. That is the case of a new pharmacy's home until its Site exists.
     """
-    from pharmacies.models import Pharmacy
-
-    try:
-        site = page.get_site()
-    except Exception:  # noqa: BLE001 - a page being deleted may have lost its tree position
-        site = None
-    if site is None or not Pharmacy.objects.filter(site=site).exists():
-        purge_all()
-    else:
-        purge_site(site)
+    purge_site(_site_of(page))
 
 
-def request_key(request, host: str, versions: tuple[str, str]) -> str:
+def request_key(request, host: str) -> str:
     language = get_language_from_request(request, check_path=False) or settings.LANGUAGE_CODE
     raw = "\n".join(
         [
@@ -150,7 +230,6 @@ def request_key(request, host: str, versions: tuple[str, str]) -> str:
             request.path,
             request.META.get("QUERY_STRING", ""),
             language,
-            *versions,
         ]
     )
     return f"{_PREFIX}:p:{host}:{hashlib.sha256(raw.encode()).hexdigest()}"
@@ -182,20 +261,29 @@ def _freeze(response) -> tuple[int, list[tuple[str, str]], bytes]:
     return response.status_code, list(response.items()), response.content
 
 
-def _thaw(frozen) -> HttpResponse:
+def _thaw(frozen, state: str) -> HttpResponse:
     status, headers, content = frozen
     response = HttpResponse(content, status=status)
     for name, value in headers:
         response[name] = value
-    response[HIT_HEADER] = "hit"
+    response[HIT_HEADER] = state
     return response
+
+
+def _depends(request, host: str) -> tuple[str, ...]:
+    tags = set(getattr(request, _TAGS_ATTR, ()))
+    site = getattr(request, "_wagtail_site", None)
+    if site is not None and site.is_default_site:
+        tags.add(AGENCY)  # the agency's site, also answering unknown hostnames
+    return (host, GLOBAL, *sorted(tags))
 
 
 class PageCacheMiddleware:
     """Serve and store whole anonymous page responses; put it right after WhiteNoise.
 
     It sits outside the session, CSRF and message middlewares so it sees every cookie they set,
-    and answers hits before any of them (or Wagtail's site lookup) touch the database.
+    and answers hits before any of them (or the site lookup) touch the database. `X-Officine-Cache`
+    says `hit`, `stale` (served while another request renders it again) or `miss` (rendered).
     """
 
     def __init__(self, get_response):
@@ -206,26 +294,42 @@ class PageCacheMiddleware:
             return self.get_response(request)
         cache = _cache()
         host = normalise_host(request.get_host())
+        key = request_key(request, host)
         try:
-            key = request_key(request, host, _versions(cache, host))
-            frozen = cache.get(key)
+            versions, found = read_versions(cache, host, key)
+            entry = found.get(key)
+            state = entry_state(entry, versions)
+            claimed = state == STALE and claim(cache, key)
         except CacheUnavailable:
             return self.get_response(request)
         except Exception:  # noqa: BLE001 - a cache outage must not take the sites down
             logger.exception("Page cache unavailable; serving without it")
             return self.get_response(request)
-        if frozen is not None:
-            return _thaw(frozen)
-        response = self.get_response(request)
-        if _response_is_cacheable(response):
-            timeout = min(get_max_age(response) or _max_seconds(), _max_seconds())
-            if timeout > 0:
-                try:
-                    cache.set(key, _freeze(response), timeout)
-                except Exception:  # noqa: BLE001
-                    logger.exception("Could not store a page in the cache")
-                response[HIT_HEADER] = "miss"
+        if state == FRESH:
+            return _thaw(entry[2], "hit")
+        if state == STALE and not claimed:
+            return _thaw(entry[2], "stale")
+        setattr(request, _VERSIONS_ATTR, versions)
+        try:
+            response = self.get_response(request)
+            self._keep(cache, key, request, host, versions, response, entry)
+        finally:
+            if claimed:
+                release(cache, key)
         return response
+
+    def _keep(self, cache, key, request, host, versions, response, entry):
+        try:
+            if _response_is_cacheable(response):
+                timeout = min(get_max_age(response) or _max_seconds(), _max_seconds())
+                if timeout > 0:
+                    depends = _depends(request, host)
+                    store(cache, key, versions, depends, _freeze(response), timeout)
+                    response[HIT_HEADER] = "miss"
+            elif entry is not None:
+                cache.delete(key)  # gone, or no longer public: never answer with the old copy
+        except Exception:  # noqa: BLE001
+            logger.exception("Could not store a page in the cache")
 
 
 @receiver(page_published)
@@ -235,8 +339,10 @@ def _page_changed(sender, instance, **kwargs):
 
 
 @receiver(post_page_move)
-def _page_moved(sender, instance, **kwargs):
+def _page_moved(sender, instance, parent_page_before=None, **kwargs):
     purge_for_page(instance)
+    if parent_page_before is not None:
+        purge_for_page(parent_page_before)
 
 
 def connect_model_purges():
@@ -254,9 +360,10 @@ def connect_model_purges():
 
     def site_changed(sender, instance, **kwargs):
         purge_site(instance)
+        purge_host(tenancy.previous_site(instance).hostname)
 
     def page_deleted(sender, instance, **kwargs):
-        purge_all()
+        purge_for_page(instance)
 
     declared = [django_apps.get_model(label) for label in declared_lists("page_cache_models")]
     for model in (Pharmacy, OpeningHours, Closure, TitularPharmacist, *declared):
@@ -266,4 +373,4 @@ def connect_model_purges():
             )
     for signal in (post_save, post_delete):
         signal.connect(site_changed, sender=Site, weak=False, dispatch_uid="pagecache-site")
-    post_delete.connect(page_deleted, sender=Page, weak=False, dispatch_uid="pagecache-page")
+    pre_delete.connect(page_deleted, sender=Page, weak=False, dispatch_uid="pagecache-page")

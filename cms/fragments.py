@@ -7,11 +7,16 @@ every request: the signed anti-bot token, the booking's idempotency nonce. Those
 served whole from the page cache (each visitor needs their own token), so the blocks are cached one by
 one instead.
 
-The key holds the site's page-cache version tokens (`cms.caching`: replaced on publish, unpublish,
-moves, any change of the pharmacy, its hours or its services), the language, the page, the block's id
-and a hash of the block's own value (so a preview or a new revision never reads an old entry). Values
-that change per visitor are rendered as a placeholder ("hole") and filled on every request. A form
-shown again with its errors, a booking step in progress or an admin preview is never cached.
+The key holds the host, the language, the page, the block's id and a hash of the block's own value
+(so a preview or a new revision never reads an old entry). The entry remembers the page-cache
+version tokens it was rendered under (`cms.caching`: the site's, replaced on publish, unpublish,
+moves, any change of the pharmacy, its hours or its services; the global one; and the tags the block
+declares in `fragment_tags`, e.g. the agency news for the latest-news block). When one of them was
+replaced the entry is stale: one request renders it again under a short lock while the others are
+given the stale HTML, so an agency publish refreshes each site's news block once and leaves its
+forms alone. Values that change per visitor are rendered as a placeholder ("hole") and filled on
+every request. A form shown again with its errors, a booking step in progress or an admin preview
+is never cached.
 """
 
 from __future__ import annotations
@@ -44,22 +49,11 @@ def hole(name: str) -> str:
     return f"officine-hole-{name}-9f3c"
 
 
-def _request_versions(request) -> tuple[str, str, str]:
-    """(host, site token, global token), read once per request whatever the number of blocks."""
-    versions = getattr(request, "_officine_fragment_versions", None)
-    if versions is None:
-        host = caching.normalise_host(request.get_host())
-        versions = (host, *caching._versions(caching._cache(), host))
-        request._officine_fragment_versions = versions
-    return versions
-
-
-def _key(block, value, context) -> str:
-    request = context["request"]
+def _key(block, value, context, host: str) -> str:
     page = context.get("page")
     raw = json.dumps(
         [
-            *_request_versions(request),
+            host,
             get_language() or settings.LANGUAGE_CODE,
             type(block).__name__,
             getattr(page, "pk", None),
@@ -78,9 +72,12 @@ class CachedFragmentMixin:
     `fragment_holes` maps a hole name to a function (value, context) -> the fresh text; the block's
     `get_context` renders `hole(name)` instead of the real value when `context[FOR_CACHE]` is set.
     `fragment_cacheable(value, context)` says when the block shows visitor-specific state.
+    `fragment_tags` names the `cms.caching` tags whose content the block shows (`AGENCY` news): the
+    block, and any cached page around it, go stale when one of them is purged.
     """
 
     fragment_holes: dict[str, Callable] = {}
+    fragment_tags: tuple[str, ...] = ()
 
     def fragment_cacheable(self, value, context) -> bool:
         return True
@@ -95,21 +92,35 @@ class CachedFragmentMixin:
             or not self.fragment_cacheable(value, context)
         ):
             return super().render(value, context)
+        caching.depends_on(request, *self.fragment_tags)
         cache = caching._cache()
+        host = caching.normalise_host(request.get_host())
         try:
-            key = _key(self, value, context)
-            html = cache.get(key)
+            versions = caching.request_versions(request)
+            key = _key(self, value, context, host)
+            entry = cache.get(key)
+            state = caching.entry_state(entry, versions)
+            claimed = state == caching.STALE and caching.claim(cache, key)
         except caching.CacheUnavailable:
             return super().render(value, context)
         except Exception:  # noqa: BLE001 - a cache outage degrades to rendering, never to an error
             logger.exception("Fragment cache unavailable; rendering %s", type(self).__name__)
             return super().render(value, context)
-        if html is None:
-            html = str(super().render(value, {**context, FOR_CACHE: True}))
+        if state == caching.FRESH or (state == caching.STALE and not claimed):
+            html = entry[2]
+        else:
             try:
-                cache.set(key, html, caching._max_seconds())
-            except Exception:  # noqa: BLE001
-                logger.exception("Could not store a %s fragment", type(self).__name__)
+                html = str(super().render(value, {**context, FOR_CACHE: True}))
+                self._store(cache, key, versions, (host, caching.GLOBAL, *self.fragment_tags), html)
+            finally:
+                if claimed:
+                    caching.release(cache, key)
         for name, fill in self.fragment_holes.items():
             html = html.replace(hole(name), escape(fill(value, context)))
         return mark_safe(html)  # noqa: S308 - our own template output, holes escaped above
+
+    def _store(self, cache, key, versions, depends, html) -> None:
+        try:
+            caching.store(cache, key, versions, depends, html, caching._max_seconds())
+        except Exception:  # noqa: BLE001 - the next visitor renders it again
+            logger.exception("Could not store a %s fragment", type(self).__name__)

@@ -17,11 +17,12 @@ from pharmacies.tenancy import pharmacy_for_site
 
 from .blocks import body_blocks
 from .public_forms import PAGE_ROUTE_PREFIXES, PAGE_ROUTES
+from .sites import SiteUrlsMixin
 
 PUBLIC_CACHE_SECONDS = 300
 
 
-class BasePage(RoutablePageMixin, Page):
+class BasePage(SiteUrlsMixin, RoutablePageMixin, Page):
     """Every public page: a body of blocks, the pharmacy of its site, and the feature routes.
 
     A page whose body holds a form block is never publicly cached; the others are.
@@ -124,7 +125,7 @@ class ContentPage(BasePage):
         verbose_name = _("page de contenu")
 
 
-class LegalNoticePage(Page):
+class LegalNoticePage(SiteUrlsMixin, Page):
     """Mentions légales and privacy notice, rendered from the Pharmacy record (one source of truth)."""
 
     extra_text = RichTextField(_("texte complémentaire"), blank=True)

@@ -1,4 +1,8 @@
-"""Another pharmacy's object named in an admin URL is answered exactly like a nonexistent one.
+"""The request's site, resolved once; another pharmacy's object in an admin URL is a 404.
+
+`CurrentSiteMiddleware` finds the Wagtail site from the per-hostname cache before any view asks.
+`ForeignObjectsMiddleware`: another pharmacy's object named in an admin URL is answered exactly
+like a nonexistent one.
 
 Wagtail's views load objects by the id in the URL and check permissions after (or before) that:
 another pharmacy's page, image, document, user, site, collection or revision gets a permission
@@ -15,7 +19,23 @@ from __future__ import annotations
 from django.http import Http404
 from django.views.defaults import page_not_found
 
-from . import admin_scoping
+from . import admin_scoping, tenancy
+
+
+class CurrentSiteMiddleware:
+    """Resolves the request's Wagtail site from the per-hostname cache before any view asks for it.
+
+    Wagtail's serve view, menus and blocks all call `Site.find_for_request`, which keeps what it
+    finds on the request: finding it here first means no Site query at all, whatever the number of
+    sites. Put it right after the page cache (a page-cache hit needs no site).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tenancy.site_for_request(request)
+        return self.get_response(request)
 
 
 class ForeignObjectsMiddleware:

@@ -14,11 +14,11 @@ def site_menu(context):
     site = context.get("current_site") or (Site.find_for_request(request) if request else None)
     if site is None:
         return []
+    # Specific instances (built from the generic rows, no extra query) so that their URLs come
+    # from `cms.sites`, not from Wagtail's all-sites list. No `.only()`: building a specific
+    # instance reads every generic field, one query per deferred one.
     root = site.root_page
-    return [
-        root,
-        *root.get_children().live().in_menu().only("id", "title", "url_path", "path", "depth"),
-    ]
+    return [root.specific_deferred, *root.get_children().live().in_menu().specific(defer=True)]
 
 
 @register.simple_tag(takes_context=True)
