@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -132,8 +132,6 @@ class PrescriptionInspectView(generic.InspectView):
     def get_object(self, queryset=None):
         obj = super().get_object(queryset)
         if obj.purged_at:
-            from django.http import Http404
-
             raise Http404("Purged")
         return obj
 

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.models import PatientContact
 
+from .files import decrypt
+
 
 def private_storage():
     """Health data never goes to the default (public media) storage."""
@@ -182,8 +184,6 @@ class PrescriptionFile(models.Model):
         return f"{self.prescription.reference}-{label}-{self.position + 1}{self.extension}"
 
     def read_decrypted(self, thumbnail: bool = False) -> bytes:
-        from .files import decrypt
-
         field = self.thumbnail if thumbnail else self.file
         with field.storage.open(field.name, "rb") as handle:
             token = handle.read()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -20,7 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.api import notify_contact, notify_pharmacy, patient_language
+from notifications.models import OutboxMessage
 from pharmacies import audit
+from pharmacies.models import Pharmacy
 
 from .files import CleanFile, encrypt, key_fingerprint, make_thumbnail
 from .models import (
@@ -282,10 +285,6 @@ def cancel_by_patient(prescription: Prescription) -> StatusChange:
 
 def purge_prescription(prescription: Prescription) -> bool:
     """Delete the files and blank the personal data of one closed prescription; idempotent."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from notifications.models import OutboxMessage
-
     with transaction.atomic():
         locked = Prescription.objects.select_for_update().get(pk=prescription.pk)
         if locked.purged_at:
@@ -314,8 +313,6 @@ def purge_prescription(prescription: Prescription) -> bool:
 
 def purge_expired(now=None) -> int:
     """Purge every closed prescription older than its pharmacy's retention period."""
-    from pharmacies.models import Pharmacy
-
     now = now or timezone.now()
     purged = 0
     for pharmacy in Pharmacy.objects.only("pk", "prescription_retention_days"):

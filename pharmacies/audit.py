@@ -13,7 +13,9 @@ import logging
 
 from django.conf import settings
 
+from .client_ip import client_ip
 from .models import AuditAction, AuditEvent
+from .phones import to_e164
 
 logger = logging.getLogger("officine.audit")
 
@@ -32,8 +34,6 @@ def normalise_email(email: str | None) -> str:
 
 
 def normalise_phone(phone: str | None) -> str:
-    from pharmacies.phones import to_e164
-
     if not phone or not phone.strip():
         return ""
     return to_e164(phone) or phone.strip().replace(" ", "")
@@ -71,8 +71,6 @@ def record(
     label: str = "",
 ) -> AuditEvent:
     """Append one event; `request` gives the actor and the client IP when there is one."""
-    from pharmacies.client_ip import client_ip
-
     if request is not None and user is None:
         user = getattr(request, "user", None)
     if obj is not None and not object_type:

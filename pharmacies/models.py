@@ -19,6 +19,7 @@ from wagtail.models import Collection, Orderable, Site
 
 from . import hours
 from .panels import WeeklyHoursPanel
+from .phones import to_e164
 
 rpps_validator = RegexValidator(r"^\d{11}$", _("Le numéro RPPS comporte 11 chiffres."))
 sms_sender_validator = RegexValidator(
@@ -191,8 +192,6 @@ class Pharmacy(ClusterableModel):
 
     @property
     def phone_uri(self) -> str:
-        from pharmacies.phones import to_e164
-
         return "tel:" + (to_e164(self.phone) or self.phone.replace(" ", ""))
 
     @cached_property

@@ -4,13 +4,15 @@ scoped to the user's pharmacies through `pharmacies.tenancy`; other pharmacies' 
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.utils import unquote
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from . import admin_scoping, tenancy
+from . import admin_scoping, audit, tenancy
 from .models import Pharmacy
 
 
@@ -25,8 +27,6 @@ class ScopedObjectMixin:
         pk = kwargs.get("pk")
         model = getattr(self, "model", None)
         if pk is not None and model is not None:
-            from django.contrib.admin.utils import unquote
-
             tenancy.get_scoped_object_or_404(
                 model._default_manager.all(), request.user, self.pharmacy_field, pk=unquote(str(pk))
             )
@@ -52,10 +52,6 @@ class ScopedViewMixin(ScopedObjectMixin):
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
         """Exports leave with patients' data: one audit row per pharmacy exported, with the count."""
-        from django.db.models import Count
-
-        from . import audit
-
         field = "pk" if self.pharmacy_field in ("pk", "") else self.pharmacy_field
         counts = queryset.order_by().values_list(field).annotate(rows=Count("pk"))
         for pharmacy_id, rows in counts:

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from notifications.api import notify_contact, notify_pharmacy, patient_language
+from pharmacies import audit
 
 from . import availability, links, slots
 from .ics import booking_ics
@@ -193,7 +194,6 @@ def create_booking(
 
 
 def _audit_status(booking: Booking, from_status: str, *, user, request, by_patient=False) -> None:
-    from pharmacies import audit
 
     audit.record(
         audit.AuditAction.STATUS_CHANGE,
