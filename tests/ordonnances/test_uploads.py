@@ -59,7 +59,8 @@ def test_accepted_files_are_stored_encrypted_and_clean(name, patient_a, admin_cl
         assert not raw.startswith((b"\xff\xd8", b"\x89PNG", b"%PDF", b"\x00\x00\x00"))
         assert all(marker not in raw for marker in filesets.PRIVATE_MARKERS)
         assert filename.encode() not in raw and filename not in str(path)
-    assert decrypt(row.file.storage.open(row.file.name).read(), settings.OFFICINE_FILE_KEYS)
+    with row.file.storage.open(row.file.name) as stored:
+        assert decrypt(stored.read(), settings.OFFICINE_FILE_KEYS)
 
     download = admin_client_a.get(reverse("prescriptions:file", args=[row.pk]) + "?download=1")
     assert download.status_code == 200
