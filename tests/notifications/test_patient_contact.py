@@ -176,7 +176,7 @@ def page_html(client, pharmacy, slug):
 
 def booking_details_html(client, pharmacy):
     """The booking block at its last step (the details form), as a browser without JS gets it."""
-    from cms.models import feature_url
+    from cms.public_forms import feature_url
 
     page = ContentPage.objects.child_of(pharmacy.site.root_page).get(slug="rendez-vous")
     block_id = next(b.id for b in page.body if b.block_type == "appointment_booking")
