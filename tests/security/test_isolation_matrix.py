@@ -483,6 +483,14 @@ ALLOW_LIST = {
     "page:rdv:steps": "the page's own services only (steps.services_for_block(page.pharmacy))",
     "page:rdv:book": "covered by test_public_forms_of_a_cannot_book_b_service",
     "page:rdv:thanks": "static thank-you text, no object",
+    "wagtailadmin_api:images:*": (
+        "Wagtail's admin API endpoint, listing only the files the user may choose "
+        "(tests/security/test_files_isolation.py; detail: the fail-closed rule below)"
+    ),
+    "wagtailadmin_api:documents:*": (
+        "Wagtail's admin API endpoint, listing only the files the user may choose "
+        "(tests/security/test_files_isolation.py; detail: the fail-closed rule below)"
+    ),
     "admin_overrides:*": (
         "Wagtail's own admin views at Wagtail's own addresses, scoped to the user's pharmacies "
         "(tests/security/test_admin_overrides.py, test_admin_metadata.py)"
