@@ -221,7 +221,15 @@ WAGTAIL_I18N_ENABLED = False
 # Plain ASCII page addresses: they survive SMS, copy-paste and old phones.
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # Wagtail's database backend; on SQLite with search words escaped (cms/search.py).
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search"}}
+# cms.search escapes FTS5 syntax on SQLite; it imports SQLite-only models, so PostgreSQL uses
+# Wagtail's database backend as it is.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {
+        "BACKEND": "cms.search"
+        if DATABASES["default"]["ENGINE"].endswith("sqlite3")
+        else "wagtail.search.backends.database"
+    }
+}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 # Documents always go through Django's view, which decides who may download them (a pharmacy's

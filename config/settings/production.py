@@ -35,7 +35,6 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "notifications.sms.BrevoSMSBackend")
 # File backends (prod-check, staging): where the worker writes the messages it "sends".
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "sent-emails"))  # noqa: F405
 SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(VAR_DIR / "sent-sms"))  # noqa: F405
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search"}}
 
 # Encrypted prescription files on S3-compatible object storage (several app machines share it).
 # The files are Fernet-encrypted before they leave the app: the bucket only ever holds ciphertext.
