@@ -132,6 +132,7 @@ def main() -> int:
         "DATABASE_URL": args.database_url,
         "REDIS_URL": args.redis_url,
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "ANYMAIL_WEBHOOK_SECRET": "bench:" + secrets.token_urlsafe(24),
         "OFFICINE_FILE_KEYS": Fernet.generate_key().decode(),
         "SECURE_SSL_REDIRECT": "0",
         "SMS_BACKEND": "notifications.sms.FileSMSBackend",

@@ -52,6 +52,7 @@ def configure(database_url: str, redis_url: str) -> None:
             "DATABASE_URL": DB_URL,
             "REDIS_URL": REDIS_URL,
             "SECRET_KEY": secrets.token_urlsafe(50),
+            "ANYMAIL_WEBHOOK_SECRET": "bench:" + secrets.token_urlsafe(24),
             "OFFICINE_FILE_KEYS": Fernet.generate_key().decode(),
             "ALLOWED_HOSTS": ".bench.test,127.0.0.1,localhost,testserver",
             "SECURE_SSL_REDIRECT": "0",

@@ -78,6 +78,7 @@ def base_env(tmp: Path) -> dict:
         DATABASE_URL=DB_URL,
         REDIS_URL=REDIS_URL,
         SECRET_KEY=secrets.token_urlsafe(50),
+        ANYMAIL_WEBHOOK_SECRET="scalecheck:" + secrets.token_urlsafe(24),
         ALLOWED_HOSTS=".localhost,127.0.0.1",
         OFFICINE_FILE_KEYS=Fernet.generate_key().decode(),
         SECURE_SSL_REDIRECT="0",
