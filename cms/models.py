@@ -13,7 +13,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from pharmacies.tenancy import pharmacy_for_site
+from pharmacies.tenancy import pharmacy_for_request, pharmacy_for_site
 
 from .blocks import body_blocks
 from .public_forms import PAGE_ROUTE_PREFIXES, PAGE_ROUTES
@@ -53,8 +53,6 @@ class BasePage(SiteUrlsMixin, RoutablePageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         if "pharmacy" not in self.__dict__:
-            from pharmacies.context_processors import pharmacy_for_request
-
             found = pharmacy_for_request(request)
             # Served on its own site (not an admin preview from another host): reuse the
             # request's pharmacy instead of looking the site up a second time.

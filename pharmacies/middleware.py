@@ -38,6 +38,21 @@ class CurrentSiteMiddleware:
         return self.get_response(request)
 
 
+class TenantScopeMiddleware:
+    """Runs the view inside the request's tenancy scope (`tenancy.scope_for_request`).
+
+    After authentication: in the admin the scope is the user's pharmacies. A query on a
+    pharmacy-owned model that no scope covers raises instead of returning every pharmacy's rows.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with tenancy.scope_for_request(request):
+            return self.get_response(request)
+
+
 class ForeignObjectsMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -6,21 +6,33 @@ admin list, lookup, chooser and export goes through these helpers. Another pharm
 
 The site of a request is looked up by hostname in the cache (`site_for_request`): with thousands of
 sites, Wagtail's own lookup runs a query whose `OR is_default_site` cannot use the hostname index
-(a scan of every Site row on every request).
+(a scan of every Site row on every request). The same cached row carries the site's pharmacy id, so
+`request.pharmacy_id` costs nothing and `request.pharmacy` is loaded once, when first used.
+
+Tenancy fails closed (django-scopes, as pretix does): the managers of pharmacy-owned models
+(`PharmacyScopedManager`) raise `ScopeError` on any query made outside a scope. Requests get theirs
+from `TenantScopeMiddleware` (the site's pharmacy on public pages, the user's pharmacies in the
+admin), Celery tasks start with an empty one and say which pharmacy they work for, and code that
+legitimately spans pharmacies (beat jobs, commands, webhooks) says so with `all_pharmacies()`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from contextlib import contextmanager
 from typing import NamedTuple
 
 from django.core.cache import cache
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.http import Http404
 from django.http.request import split_domain_port
+from django.utils.functional import SimpleLazyObject
+from django_scopes import ScopedManager, scope
+from django_scopes.state import state as _scope_state
 from wagtail.models import Site
 
 from .models import Pharmacy
@@ -100,19 +112,81 @@ def pharmacy_for_site(site) -> Pharmacy | None:
         return None
 
 
+# --------------------------------------------------------------------------- fail-closed scopes
+
+
+def PharmacyScopedManager(field: str = "pharmacy", manager_class=models.Manager):  # noqa: N802
+    """Manager of a pharmacy-owned model: every query needs an active scope, else `ScopeError`.
+
+    `field` is the path from the model to its Pharmacy (`prescription__pharmacy` for a file).
+    Related managers and the admin's querysets are built from it, so they are scoped too; Django's
+    own cascades and foreign-key accesses use the plain base manager.
+    """
+    return ScopedManager(_manager_class=manager_class, pharmacy=field)
+
+
+def _pk(pharmacy) -> int | None:
+    return pharmacy if pharmacy is None or isinstance(pharmacy, int) else pharmacy.pk
+
+
+def pharmacy_scope(pharmacy: Pharmacy | int):
+    """Queries on pharmacy-owned models see this pharmacy's rows only."""
+    if pharmacy is None:
+        raise ValueError("pharmacy_scope() needs a pharmacy; use all_pharmacies() on purpose")
+    return scope(pharmacy=_pk(pharmacy))
+
+
+def all_pharmacies():
+    """An explicit cross-pharmacy scope, for system jobs (beat tasks, commands, webhooks)."""
+    return scope(pharmacy=None)
+
+
+@contextmanager
+def no_pharmacy():
+    """A fresh scope with no pharmacy: any query on a pharmacy-owned model raises.
+
+    Unlike `scope()`, it keeps nothing of an enclosing scope: a Celery task run in-process from a
+    request must not inherit the request's pharmacy, since a worker would not have it.
+    """
+    token = _scope_state.set({"_enabled": True})
+    try:
+        yield
+    finally:
+        _scope_state.reset(token)
+
+
+def scope_for_user(user):
+    """The admin's scope: all pharmacies for the agency, the user's own ones for staff."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return all_pharmacies()
+    return scope(pharmacy=sorted(pharmacy_ids_for_user(user)))
+
+
+def scope_for_request(request, admin_prefix: str = "/admin/"):
+    """The scope a request runs in: the user's pharmacies in the admin, else the site's pharmacy."""
+    if request.path.startswith(admin_prefix):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return scope_for_user(user)
+        return no_pharmacy()
+    pharmacy_id = getattr(request, "pharmacy_id", None)
+    return pharmacy_scope(pharmacy_id) if pharmacy_id else no_pharmacy()
+
+
 # --------------------------------------------------------------------------- the request's site
 
 SITE_FIELDS = ("id", "hostname", "port", "site_name", "root_page_id", "is_default_site")
+_ROW_FIELDS = (*SITE_FIELDS, "pharmacy__id")
 SITE_CACHE_SECONDS = 24 * 3600
-_HOST_KEY = "officine:site:host:"
-_DEFAULT_KEY = "officine:site:default"
+_HOST_KEY = "officine:site2:host:"
+_DEFAULT_KEY = "officine:site2:default"
 _CACHEABLE_HOST = re.compile(r"^[a-z0-9.-]{1,200}$")
 # Wagtail's order of preference (wagtail.models.sites.get_site_for_hostname).
 _HOST_AND_PORT, _HOST_AND_DEFAULT, _DEFAULT, _HOST_ONLY = range(4)
 
 
 def _site_rows(queryset) -> list[tuple]:
-    return [tuple(row) for row in queryset.values_list(*SITE_FIELDS)]
+    return [tuple(row) for row in queryset.values_list(*_ROW_FIELDS)]
 
 
 def _cached_rows(hostname: str) -> tuple[list[tuple], list[tuple]]:
@@ -171,11 +245,31 @@ def _best_site_row(hostname: str, port: int, rows, default) -> tuple | None:
     return None
 
 
-def find_site(hostname: str, port: int) -> Site | None:
-    """The Site Wagtail would pick for this hostname and port, without scanning every Site row."""
+def find_site_and_pharmacy(hostname: str, port: int) -> tuple[Site | None, int | None]:
+    """The Site Wagtail would pick for this hostname and port and its pharmacy's id.
+
+    No scan of every Site row: the hostname's rows come from the cache or an indexed query.
+    """
     rows, default = _cached_rows(hostname)
     row = _best_site_row(hostname, port, rows, default)
-    return Site.from_db("default", SITE_FIELDS, row) if row is not None else None
+    if row is None:
+        return None, None
+    return Site.from_db("default", SITE_FIELDS, row[: len(SITE_FIELDS)]), row[len(SITE_FIELDS)]
+
+
+def find_site(hostname: str, port: int) -> Site | None:
+    return find_site_and_pharmacy(hostname, port)[0]
+
+
+def _load_pharmacy(pharmacy_id: int | None) -> Pharmacy | None:
+    if not pharmacy_id:
+        return None
+    return (
+        Pharmacy.objects.filter(pk=pharmacy_id)
+        .select_related("site__root_page")
+        .prefetch_related("pharmacists", "opening_hours", "closures")
+        .first()
+    )
 
 
 def site_for_request(request) -> Site | None:
@@ -192,8 +286,22 @@ def site_for_request(request) -> Site | None:
             port = int(request.get_port())
         except ValueError:
             port = 80
-        request._wagtail_site = find_site(hostname, port)
+        request._wagtail_site, request.pharmacy_id = find_site_and_pharmacy(hostname, port)
+    if not hasattr(request, "pharmacy"):
+        if not hasattr(request, "pharmacy_id"):
+            request.pharmacy_id = getattr(pharmacy_for_site(request._wagtail_site), "pk", None)
+        pharmacy_id = request.pharmacy_id
+        request.pharmacy = SimpleLazyObject(lambda: _load_pharmacy(pharmacy_id))
     return request._wagtail_site
+
+
+def pharmacy_for_request(request) -> Pharmacy | None:
+    """The requested site's pharmacy (with what the header and footer show), loaded once."""
+    if request is None:
+        return None
+    site_for_request(request)
+    pharmacy = request.pharmacy
+    return pharmacy if pharmacy else None
 
 
 def forget_sites(*hostnames: str, default: bool = False) -> None:
@@ -226,6 +334,18 @@ def _remember_previous_site(sender, instance, **kwargs):
 def previous_site(instance) -> PreviousSite:
     """What a Site being saved was before (hostname, default flag, root page), for caches to drop."""
     return getattr(instance, "_officine_previous", None) or PreviousSite()
+
+
+@receiver(post_save, sender=Pharmacy, dispatch_uid="officine-site-lookup-pharmacy-saved")
+@receiver(post_delete, sender=Pharmacy, dispatch_uid="officine-site-lookup-pharmacy-deleted")
+def _forget_site_of_pharmacy(sender, instance, **kwargs):
+    hostname = (
+        Site.objects.filter(pk=instance.site_id).values_list("hostname", flat=True).first()
+        if instance.site_id
+        else None
+    )
+    if hostname:
+        forget_sites(hostname, default=True)
 
 
 @receiver(post_save, sender=Site, dispatch_uid="officine-site-lookup-saved")

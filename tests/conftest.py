@@ -7,6 +7,7 @@ import redis
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
+from django_scopes import scopes_disabled
 from hypothesis import settings as hypothesis_settings
 
 from notifications.sms import reset_outbox
@@ -37,6 +38,30 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.register_profile("dev", hypothesis_settings.get_profile("default"))
 hypothesis_settings.load_profile(hypothesis_profile(os.environ))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """Fixtures build data across pharmacies, as a trusted shell would (pretix does the same)."""
+    with scopes_disabled():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Test bodies read the database like a shell; requests and tasks they run enter their own
+    scopes (middleware, task start), so tenancy is enforced where it matters. `@pytest.mark.scoped`
+    runs the body with no scope at all."""
+    if item.get_closest_marker("scoped"):
+        return (yield)
+    with scopes_disabled():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    with scopes_disabled():
+        return (yield)
 
 
 @pytest.fixture(autouse=True)

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "cms.two_factor.RequireTwoFactorMiddleware",
+    "pharmacies.middleware.TenantScopeMiddleware",
     "pharmacies.middleware.ForeignObjectsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -118,7 +118,12 @@ def test_a_permission_above_the_pharmacies_never_reaches_another_one(
 
 
 def _download(client, document, host):
-    return client.get(document.url, HTTP_HOST=host)
+    """GET the file and read it whole, so the served file is closed before the next test."""
+    response = client.get(document.url, HTTP_HOST=host)
+    if response.streaming:
+        response.content_bytes = b"".join(response.streaming_content)
+    response.close()
+    return response
 
 
 def test_a_pharmacy_public_file_is_downloadable_on_its_own_site_only(admin_objects_b):
@@ -137,7 +142,7 @@ def test_an_internal_file_is_for_its_pharmacy_staff_only(
     staff_client.force_login(staff_b)
     response = _download(staff_client, internal, "pharmacie-b.test")
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"interne QWXB"
+    assert response.content_bytes == b"interne QWXB"
 
 
 def test_agency_files_are_public_everywhere(agency_files, pharmacy_a, pharmacy_b):
