@@ -88,16 +88,18 @@ def seed(reminders: int, pharmacies: int) -> None:
 
 def counts() -> dict:
     from django.db.models import Count
+    from django_scopes import scopes_disabled
 
     from notifications.models import OutboxMessage
     from rdv.models import BookingChange
 
-    by_status = dict(
-        OutboxMessage.objects.filter(event="booking_reminder")
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
+    with scopes_disabled():  # counts over every pharmacy, as a shell would
+        by_status = dict(
+            OutboxMessage.objects.filter(event="booking_reminder")
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        )
     reminded = BookingChange.objects.filter(action=BookingChange.Action.REMINDED)
     return {
         "outbox": by_status,

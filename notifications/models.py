@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pharmacies.phones import is_mobile, to_e164
+from pharmacies.tenancy import PharmacyScopedManager
 
 # No 0/O, 1/I/L: a reference is read aloud at the counter or over the phone and typed from an SMS.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -220,6 +221,8 @@ class OutboxMessage(models.Model):
     awaiting_relay = models.BooleanField(default=False, editable=False)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("distribué le"), null=True, blank=True)
+
+    objects = PharmacyScopedManager()
 
     class Meta:
         verbose_name = _("envoi")

@@ -8,6 +8,8 @@ from anymail.signals import EventType, tracking
 from django.dispatch import receiver
 from django.utils import timezone
 
+from pharmacies.tenancy import all_pharmacies
+
 from .models import OutboxMessage, Status
 
 logger = logging.getLogger("officine.notifications")
@@ -37,6 +39,11 @@ def apply_delivery_report(
     """
     if status not in UPDATABLE_FROM or not str(provider_message_id or "").strip():
         return 0
+    with all_pharmacies():  # the provider's webhook speaks for every pharmacy's messages
+        return _apply(provider_message_id, status, detail, outbox_id)
+
+
+def _apply(provider_message_id, status, detail, outbox_id) -> int:
     rows = OutboxMessage.objects.filter(provider_message_id=str(provider_message_id).strip())
     if outbox_id is not None:
         if not str(outbox_id).isdigit():

@@ -7,6 +7,8 @@ from celery.signals import worker_ready
 from django.db import transaction
 from django.utils import timezone
 
+from pharmacies.tenancy import all_pharmacies
+
 from . import dispatch, sending
 
 # When this process loaded its tasks: a worker's claims older than that are from an earlier run.
@@ -26,7 +28,8 @@ LOADED_AT = timezone.now()
 )
 def send_outbox_message(self, message_id: int) -> str:
     worker = "" if self.request.is_eager else (self.request.hostname or "")
-    return sending.send(message_id, token=self.request.id or "", worker=worker)
+    with all_pharmacies():  # the row's own pharmacy: the id names one message, whichever it is
+        return sending.send(message_id, token=self.request.id or "", worker=worker)
 
 
 def dispatch_now(message_id: int) -> bool:
@@ -58,12 +61,14 @@ def relay(pending_after: float | None = None, stuck_after: float | None = None) 
 
 @shared_task(name="notifications.relay_outbox", acks_late=True)
 def relay_outbox() -> int:
-    return relay()
+    with all_pharmacies():
+        return relay()
 
 
 @worker_ready.connect(dispatch_uid="officine-outbox-release-claims")
 def release_claims_of_the_last_run(sender=None, **kwargs):
     """A restarted worker sends at once what its killed predecessor was sending."""
     name = getattr(sender, "hostname", None)
-    if name and sending.release_claims(name, before=LOADED_AT):
-        relay()
+    with all_pharmacies():
+        if name and sending.release_claims(name, before=LOADED_AT):
+            relay()

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import PatientContact
+from pharmacies.tenancy import PharmacyScopedManager
 
 from .files import decrypt
 
@@ -95,6 +96,8 @@ class Prescription(PatientContact):
     closed_at = models.DateTimeField(_("clôturée le"), null=True, blank=True)
     purged_at = models.DateTimeField(_("données effacées le"), null=True, blank=True)
 
+    objects = PharmacyScopedManager()
+
     class Meta:
         verbose_name = _("ordonnance")
         verbose_name_plural = _("ordonnances")
@@ -161,6 +164,8 @@ class PrescriptionFile(models.Model):
     # where it stopped. Blank: written before keys were tracked.
     key_fingerprint = models.CharField(max_length=16, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PharmacyScopedManager("prescription__pharmacy")
 
     class Meta:
         verbose_name = _("fichier d'ordonnance")

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from pharmacies import audit
+from pharmacies.tenancy import all_pharmacies
 
 from . import services
 from .files import orphans
@@ -23,7 +24,8 @@ NAMES_IN_AUDIT = 200
 @shared_task(name="ordonnances.purge_expired")
 def purge_expired() -> int:
     """Daily: files and personal data of closed prescriptions past the retention period."""
-    return services.purge_expired()
+    with all_pharmacies():
+        return services.purge_expired()
 
 
 def _referenced(names: list[str]) -> set[str]:
@@ -66,4 +68,5 @@ def remove_orphan_files(grace: timedelta | None = None) -> int:
 
 @shared_task(name="ordonnances.remove_orphan_files")
 def remove_orphan_files_task() -> int:
-    return remove_orphan_files()
+    with all_pharmacies():
+        return remove_orphan_files()

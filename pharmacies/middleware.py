@@ -16,10 +16,15 @@ superusers are not concerned.
 
 from __future__ import annotations
 
+import logging
+
 from django.http import Http404
 from django.views.defaults import page_not_found
+from django_scopes import ScopeError
 
 from . import admin_scoping, tenancy
+
+logger = logging.getLogger("officine.tenancy")
 
 
 class CurrentSiteMiddleware:
@@ -51,6 +56,14 @@ class TenantScopeMiddleware:
     def __call__(self, request):
         with tenancy.scope_for_request(request):
             return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """A pharmacy's link opened where no pharmacy is (the agency site, an unknown host) is a
+        404: the scope had no pharmacy, so nothing of any pharmacy could be read."""
+        if isinstance(exception, ScopeError) and not getattr(request, "pharmacy_id", None):
+            logger.warning("Pharmacy data asked for outside any pharmacy: %s", request.path)
+            return page_not_found(request, Http404("No pharmacy on this site"))
+        return None
 
 
 class ForeignObjectsMiddleware:

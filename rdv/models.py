@@ -19,6 +19,7 @@ from notifications.models import PatientContact
 from pharmacies import hours
 from pharmacies.models import Pharmacy, WeeklyHours
 from pharmacies.panels import WeeklyHoursPanel
+from pharmacies.tenancy import PharmacyScopedManager
 
 from .slots import ServiceRules
 
@@ -208,6 +209,8 @@ class Booking(PatientContact):
     reminder_sent_at = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    objects = PharmacyScopedManager()
 
     class Meta:
         verbose_name = _("rendez-vous")

@@ -13,6 +13,7 @@ from wagtail.models import Page, Site
 from cms.models import HomePage
 from pharmacies.extensions import declared_objects
 from pharmacies.provisioning import PharmacySpec, ensure_staff_user, provision_pharmacy
+from pharmacies.tenancy import all_pharmacies
 
 PORT = 8000
 WEEKDAYS = {day: [("09:00", "12:30"), ("14:00", "19:30")] for day in range(5)}
@@ -70,6 +71,10 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        with all_pharmacies():  # the demo builds every pharmacy's data
+            self.seed()
+
+    def seed(self):
         agency_home = self.agency_site()
         User = get_user_model()
         if not User.objects.filter(username=ADMIN[0]).exists():

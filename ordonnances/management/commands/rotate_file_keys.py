@@ -27,6 +27,7 @@ from django.db import transaction
 from ordonnances.files import decrypt, key_fingerprint
 from ordonnances.models import PrescriptionFile, private_storage
 from pharmacies import audit
+from pharmacies.tenancy import all_pharmacies
 
 logger = logging.getLogger("officine.key_rotation")
 
@@ -133,6 +134,10 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=200)
 
     def handle(self, *args, **options):
+        with all_pharmacies():  # every pharmacy's files are re-encrypted
+            self.rotate(options)
+
+    def rotate(self, options):
         keys = list(settings.OFFICINE_FILE_KEYS)
         if not keys:
             raise CommandError("OFFICINE_FILE_KEYS is empty")

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from pharmacies import gdpr
+from pharmacies.tenancy import pharmacy_scope
 
 from ._patient import add_patient_arguments, command_label, pharmacy_and_contact
 
@@ -18,6 +19,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         pharmacy, email, phone = pharmacy_and_contact(options)
+        with pharmacy_scope(pharmacy):
+            self.run(pharmacy, email, phone, options)
+
+    def run(self, pharmacy, email, phone, options):
         counts = gdpr.find_patient_records(pharmacy, email, phone).counts()
         archive = gdpr.export_patient_data(
             pharmacy, email, phone, label=command_label("export_patient_data")
