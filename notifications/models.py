@@ -127,7 +127,7 @@ class PatientContact(models.Model):
     def save(self, *args, **kwargs):
         if not self.reference:
             self.reference = self.new_reference()
-            while type(self)._default_manager.filter(reference=self.reference).exists():
+            while type(self)._base_manager.filter(reference=self.reference).exists():
                 self.reference = self.new_reference()
         super().save(*args, **kwargs)
 
