@@ -1,35 +1,31 @@
 """The page every new pharmacy gets from this app: "Envoyer une ordonnance" with the upload block."""
 
-import json
-import uuid
+from wagtail.rich_text import RichText
 
 from cms.models import ContentPage
 
 UPLOAD_PAGE_SLUG = "ordonnance"
 
 
-def upload_page_body() -> str:
-    return json.dumps(
-        [
+def upload_page_body() -> list[tuple[str, dict]]:
+    """The body as (block type, value) pairs: Wagtail gives each block its id and checks the value."""
+    return [
+        (
+            "prescription_upload",
             {
-                "type": "prescription_upload",
-                "id": str(uuid.uuid4()),
-                "value": {
-                    "title": "Envoyer une ordonnance",  # the page title: one heading shown
-                    "intro": (
-                        "<p>Photographiez votre ordonnance (une photo par page) et envoyez-la : "
-                        "nous préparons votre commande et vous prévenons dès qu'elle est prête."
-                        "</p>"
-                    ),
-                    "confirmation_text": (
-                        "<p>Merci ! Nous préparons votre commande et vous prévenons dès "
-                        "qu'elle est prête. Les produits à commander arrivent en général "
-                        "sous 24 heures.</p>"
-                    ),
-                },
-            }
-        ]
-    )
+                "title": "Envoyer une ordonnance",  # the page title: one heading shown
+                "intro": RichText(
+                    "<p>Photographiez votre ordonnance (une photo par page) et envoyez-la : "
+                    "nous préparons votre commande et vous prévenons dès qu'elle est prête.</p>"
+                ),
+                "confirmation_text": RichText(
+                    "<p>Merci ! Nous préparons votre commande et vous prévenons dès "
+                    "qu'elle est prête. Les produits à commander arrivent en général "
+                    "sous 24 heures.</p>"
+                ),
+            },
+        )
+    ]
 
 
 def default_pages(home):

@@ -1,7 +1,8 @@
 """What every new pharmacy gets from this app ("Prendre rendez-vous"), and the demo's services."""
 
-import json
 from datetime import time
+
+from wagtail.rich_text import RichText
 
 from cms.models import ContentPage
 
@@ -110,15 +111,17 @@ DEMO_SERVICES = [
 ]
 
 BOOKING_PAGE_BODY = [
-    {
-        "type": "appointment_booking",
-        "value": {
+    (
+        "appointment_booking",
+        {
             "title": "Prendre rendez-vous",
-            "intro": "<p>Choisissez une prestation, puis un jour et un horaire. "
-            "Vous recevez une confirmation et un rappel la veille.</p>",
+            "intro": RichText(
+                "<p>Choisissez une prestation, puis un jour et un horaire. "
+                "Vous recevez une confirmation et un rappel la veille.</p>"
+            ),
             "categories": [],
         },
-    }
+    )
 ]
 
 
@@ -130,7 +133,7 @@ def default_pages(home):
         title="Prendre rendez-vous",
         slug="rendez-vous",
         show_in_menus=True,
-        body=json.dumps(BOOKING_PAGE_BODY),
+        body=BOOKING_PAGE_BODY,
     )
     home.add_child(instance=page)
     page.save_revision().publish()
