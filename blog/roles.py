@@ -1,8 +1,10 @@
 """Who may write agency news: the "Rédaction agence" group, on the agency blog only, moderated.
 
-Kept apart from the pharmacy staff groups: agency editors get page permissions on the agency's
-BlogIndexPage alone (never on a pharmacy's tree) and image permissions on the "Agence" collection.
-Their posts go through a Wagtail workflow assigned to the blog index.
+Kept apart from the pharmacy staff groups: agency editors get page permissions on the agency
+site's tree (its home, its blog and every post in it; never on a pharmacy's tree) and image
+permissions on the "Agence" collection. Their posts go through a Wagtail workflow assigned to the
+blog index. With permissions on the blog alone, the explorer opened on the blog and the rest of the
+agency site could be neither found nor fixed.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -17,8 +19,8 @@ from wagtail.models import (
 )
 
 AGENCY_EDITORS_GROUP = "Rédaction agence"
-MODERATORS_GROUP = "Moderators"
-DEFAULT_WORKFLOW = "Moderators approval"
+MODERATORS_GROUP = "Modérateurs"
+DEFAULT_WORKFLOW = "Validation par la rédaction"
 AGENCY_COLLECTION = "Agence"
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page"]
 EDITOR_IMAGE_PERMISSIONS = ["add_image", "change_image", "choose_image"]
@@ -57,17 +59,24 @@ def ensure_blog_workflow(blog_index) -> Workflow:
     return workflow
 
 
+def agency_tree_root(blog_index):
+    """The root page of the site the agency blog belongs to (the blog itself if it has none)."""
+    site = blog_index.get_site()
+    return site.root_page if site is not None else blog_index
+
+
 def setup_agency_editors(blog_index) -> Group:
     """Create or re-synchronise the agency editors group; idempotent."""
     group, _ = Group.objects.get_or_create(name=AGENCY_EDITORS_GROUP)
     group.permissions.add(
         Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
     )
+    tree_root = agency_tree_root(blog_index)
     for permission in Permission.objects.filter(
         content_type__app_label="wagtailcore", codename__in=EDITOR_PAGE_PERMISSIONS
     ):
         GroupPagePermission.objects.get_or_create(
-            group=group, page=blog_index, permission=permission
+            group=group, page=tree_root, permission=permission
         )
     collection = agency_collection()
     for permission in Permission.objects.filter(

@@ -17,6 +17,7 @@ class NotificationsConfig(extensions.PluggableAppConfig):
         "notifications.resend_outboxmessage",
     ]
     patient_data = "notifications.gdpr.MessageData"
+    notification_events = "notifications.events.LABELS"
 
     def ready(self):
         # Django's documented place to register checks and signal receivers (models are loaded).

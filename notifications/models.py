@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pharmacies.phones import is_mobile, to_e164
+from pharmacies.extensions import merged_objects
+from pharmacies.phones import is_mobile, national, to_e164
 from pharmacies.tenancy import PharmacyScopedManager
 
 # No 0/O, 1/I/L: a reference is read aloud at the counter or over the phone and typed from an SMS.
@@ -34,6 +35,15 @@ def language_field() -> models.CharField:
         db_default=settings.LANGUAGE_CODE,
         editable=False,
     )
+
+
+def event_label(code: str) -> str:
+    """What a message is about, in words: each app declares its events (`notification_events`).
+
+    An event nobody declared keeps a readable form ("Autre message") rather than its code.
+    """
+    label = merged_objects("notification_events").get(code)
+    return str(label) if label else str(_("Autre message"))
 
 
 IDEMPOTENCY_NAMESPACE = uuid.UUID("5b0d5c2e-6f1a-4a53-9d7e-0ff1c1e0e514")
@@ -238,7 +248,14 @@ class OutboxMessage(models.Model):
         indexes = [models.Index(fields=["status", "updated_at"], name="outbox_status_updated")]
 
     def __str__(self):
-        return f"{self.get_channel_display()} {self.event} → {self.recipient}"
+        return f"{self.get_channel_display()} {self.get_event_display()} → {self.get_recipient_display()}"
+
+    def get_event_display(self) -> str:
+        """The event in words ("Rendez-vous annulé par le patient"), as the apps declare them."""
+        return event_label(self.event)
+
+    def get_recipient_display(self) -> str:
+        return national(self.recipient)
 
     @property
     def idempotency_key(self) -> str:

@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -96,10 +97,10 @@ class OutboxViewSet(PharmacyScopedViewSet):
     index_view_class = OutboxIndexView
     list_display = [
         "created_at",
-        "event",
-        "get_channel_display",
-        "recipient",
-        "get_status_display",
+        Column("event", label=_("Événement"), accessor="get_event_display", sort_key="event"),
+        Column("channel", label=_("Canal"), accessor="get_channel_display", sort_key="channel"),
+        Column("recipient", label=_("Destinataire"), accessor="get_recipient_display"),
+        Column("status", label=_("Statut"), accessor="get_status_display", sort_key="status"),
         "attempts",
         "last_error",
     ]

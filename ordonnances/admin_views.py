@@ -14,11 +14,9 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history
@@ -234,43 +232,6 @@ def file_view(request, pk):
     response["X-Frame-Options"] = "SAMEORIGIN"
     response["Referrer-Policy"] = "no-referrer"
     return response
-
-
-class PrescriptionsPanel(Component):
-    """Dashboard: what arrived today and what is waiting, per pharmacy of the user."""
-
-    name = "prescriptions"
-    order = 50
-    template_name = "ordonnances/admin/dashboard_panel.html"
-
-    def __init__(self, request):
-        self.request = request
-
-    def get_context_data(self, parent_context):
-        user = self.request.user
-        today_start = timezone.make_aware(
-            timezone.datetime.combine(timezone.localdate(), timezone.datetime.min.time())
-        )
-        live = Q(prescriptions__purged_at__isnull=True)
-        rows = (
-            tenancy.pharmacies_for_user(user)
-            .annotate(
-                new_today=Count(
-                    "prescriptions", filter=live & Q(prescriptions__created_at__gte=today_start)
-                ),
-                waiting=Count(
-                    "prescriptions", filter=live & Q(prescriptions__status__in=WAITING_STATUSES)
-                ),
-            )
-            .order_by("-waiting", "name")
-            .values("name", "new_today", "waiting")[:20]
-        )
-        index = reverse("prescriptions:index")
-        return {
-            "rows": list(rows),
-            "index_url": index,
-            "waiting_url": index + "?status=received&status=preparing",
-        }
 
 
 class PrescriptionEditView(generic.EditView):

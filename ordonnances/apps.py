@@ -21,3 +21,5 @@ class OrdonnancesConfig(extensions.PluggableAppConfig):
     default_pages = "ordonnances.provisioning.default_pages"
     demo_pharmacy = "ordonnances.provisioning.seed_demo"
     patient_data = "ordonnances.gdpr.PrescriptionData"
+    notification_events = "ordonnances.events.LABELS"
+    dashboard = "ordonnances.dashboard.dashboard_items"

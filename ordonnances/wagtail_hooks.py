@@ -1,9 +1,10 @@
-"""Admin: the "Ordonnances" menu, its scoped views, the file view and the dashboard panel."""
+"""Admin: the "Ordonnances" menu, its scoped views and the file view (dashboard: `dashboard`)."""
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from pharmacies.admin_display import Wording
 from pharmacies.viewsets import PharmacyScopedViewSet
 
 from . import admin_views
@@ -48,6 +49,14 @@ class PrescriptionViewSet(PharmacyScopedViewSet):
     }
     export_filename = "ordonnances"
     form_fields = ["status_note"]
+    wording = Wording(
+        add=_("Ajouter une ordonnance"),
+        created=_("Ordonnance « %(object)s » créée."),
+        updated=_("Ordonnance « %(object)s » enregistrée."),
+        deleted=_("Ordonnance « %(object)s » supprimée."),
+        not_created=_("L'ordonnance n'a pas pu être créée : corrigez les erreurs ci-dessous."),
+        not_saved=_("L'ordonnance n'a pas pu être enregistrée : corrigez les erreurs ci-dessous."),
+    )
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
@@ -62,9 +71,3 @@ prescription_viewset = PrescriptionViewSet("prescriptions")
 @hooks.register("register_admin_viewset")
 def register_prescription_viewset():
     return prescription_viewset
-
-
-@hooks.register("construct_homepage_panels")
-def add_prescriptions_panel(request, panels):
-    if request.user.has_perm(admin_views.VIEW_PERMISSION):
-        panels.append(admin_views.PrescriptionsPanel(request))

@@ -25,6 +25,11 @@ attribute                   read by             declares
 ``patient_data``            pharmacies.gdpr     a PatientData class: export and erase its own rows
 ``page_cache_models``       cms.caching         "app_label.Model" with a ``pharmacy`` foreign key,
                                                 shown on that pharmacy's pages (saves purge them)
+``notification_events``     notifications       {event code: French label} of the messages the app
+                                                sends, shown in the sending log instead of the code
+``dashboard``               pharmacies.         callable(request) -> list of `DashboardItem`: the
+                            dashboard           app's panel, menu badge and live count on the
+                                                pharmacy's dashboard (none when not permitted)
 ==========================  ==================  ==================================================
 
 Celery beat entries are the project's: `config/settings/base.py` lists them (the project package is
@@ -58,6 +63,8 @@ class PluggableAppConfig(AppConfig):
     demo_pharmacy: str = ""
     patient_data: str = ""
     page_cache_models: list[str] = []
+    notification_events: str = ""
+    dashboard: str = ""
 
 
 def _configs() -> Iterator[AppConfig]:
@@ -86,6 +93,14 @@ def declared_objects(attribute: str) -> list[Any]:
         for config in _configs()
         if getattr(config, attribute)
     ]
+
+
+def merged_objects(attribute: str) -> dict:
+    """The union of the dictionaries named by every app's dotted path for `attribute`."""
+    merged: dict = {}
+    for found in declared_objects(attribute):
+        merged.update(found)
+    return merged
 
 
 def single_callable(attribute: str) -> Callable:

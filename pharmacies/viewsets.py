@@ -13,6 +13,7 @@ from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from . import admin_scoping, audit, tenancy
+from .admin_display import FrenchInspectMixin, Wording
 from .models import Pharmacy
 
 
@@ -107,9 +108,14 @@ class PharmacyScopedForm(WagtailAdminModelForm):
 
 
 class PharmacyScopedViewSet(ModelViewSet):
-    """A ModelViewSet whose views all go through the tenancy helper."""
+    """A ModelViewSet whose views all go through the tenancy helper and speak French.
+
+    `wording` gives the viewset's own messages ("Ajouter une prestation", "Prestation « X »
+    créée."): Wagtail's generic ones cannot agree with the model's gender.
+    """
 
     pharmacy_field = "pharmacy"
+    wording: Wording | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,12 +136,30 @@ class PharmacyScopedViewSet(ModelViewSet):
             current = getattr(self, attr, base)
             if not issubclass(current, ScopedObjectMixin):
                 setattr(self, attr, _scoped(current, mixin, field))
+        if not issubclass(self.inspect_view_class, FrenchInspectMixin):
+            self.inspect_view_class = type(
+                self.inspect_view_class.__name__, (FrenchInspectMixin, self.inspect_view_class), {}
+            )
 
     #: Relations the listing shows on every row, fetched with the page instead of once per row.
     list_select_related: list[str] = []
 
+    def _worded(self, part: str, kwargs: dict) -> dict:
+        if self.wording is None:
+            return kwargs
+        return {**getattr(self.wording, f"{part}_kwargs")(), **kwargs}
+
+    def get_add_view_kwargs(self, **kwargs):
+        return super().get_add_view_kwargs(**self._worded("add", kwargs))
+
+    def get_edit_view_kwargs(self, **kwargs):
+        return super().get_edit_view_kwargs(**self._worded("edit", kwargs))
+
+    def get_delete_view_kwargs(self, **kwargs):
+        return super().get_delete_view_kwargs(**self._worded("delete", kwargs))
+
     def get_index_view_kwargs(self, **kwargs):
-        kwargs = super().get_index_view_kwargs(**kwargs)
+        kwargs = super().get_index_view_kwargs(**self._worded("index", kwargs))
         if self.list_select_related:
             kwargs["queryset"] = self.model._default_manager.select_related(
                 *self.list_select_related

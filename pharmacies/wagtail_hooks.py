@@ -5,6 +5,8 @@ permission policies of images and documents, page chooser and explorer hooks, th
 endpoints, the document download hook, bulk actions and the page viewset.
 """
 
+import copy
+
 from django.http import Http404
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +17,8 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.permissions import register_permission_policy
 
-from . import admin_gdpr, admin_overrides, admin_scoping, media_scoping, views
+from . import admin_gdpr, admin_overrides, admin_scoping, dashboard, media_scoping, views
+from .admin_display import Wording
 from .forms import PharmacyAdminForm
 from .models import Pharmacy
 from .viewsets import PharmacyScopedViewSet
@@ -38,6 +41,14 @@ class PharmacyViewSet(PharmacyScopedViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
     edit_handler = ObjectList(Pharmacy.panels, base_form_class=PharmacyAdminForm)
+    wording = Wording(
+        add=_("Ajouter une pharmacie"),
+        created=_("Pharmacie « %(object)s » créée."),
+        updated=_("Pharmacie « %(object)s » enregistrée."),
+        deleted=_("Pharmacie « %(object)s » supprimée."),
+        not_created=_("La pharmacie n'a pas pu être créée : corrigez les erreurs ci-dessous."),
+        not_saved=_("La pharmacie n'a pas pu être enregistrée : corrigez les erreurs ci-dessous."),
+    )
 
 
 pharmacy_viewset = PharmacyViewSet("pharmacies")
@@ -96,6 +107,7 @@ def register_scoped_page_viewset():
 def register_admin_urls():
     return [
         path("pharmacies/nouvelle/", views.CreatePharmacyView.as_view(), name="pharmacies_create"),
+        path("tableau-de-bord/compteurs/", dashboard.counts_view, name="officine_dashboard_counts"),
         *admin_gdpr.admin_urlpatterns(),
     ]
 
@@ -135,3 +147,26 @@ def register_create_pharmacy_menu_item():
     return SuperuserMenuItem(
         _("Nouvelle pharmacie"), "/admin/pharmacies/nouvelle/", icon_name="plus", order=50
     )
+
+
+@hooks.register("construct_homepage_panels")
+def add_dashboard_panels(request, panels):
+    """The features' panels (`dashboard` extension point), first, in their declared order."""
+    panels[:0] = [item.panel for item in dashboard.items_for(request) if item.panel is not None]
+
+
+@hooks.register("construct_main_menu")
+def add_menu_badges(request, menu_items):
+    """A feature's count on its menu item ("Ordonnances (3)"), on a copy: the registered items
+    are shared by every request."""
+    counts = {
+        item.menu_name: item.count
+        for item in dashboard.items_for(request)
+        if item.menu_name and item.count
+    }
+    for index, menu_item in enumerate(menu_items):
+        count = counts.get(menu_item.name)
+        if count:
+            badged = copy.copy(menu_item)
+            badged.label = f"{menu_item.label} ({count})"
+            menu_items[index] = badged

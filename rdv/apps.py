@@ -25,3 +25,5 @@ class RdvConfig(extensions.PluggableAppConfig):
     demo_pharmacy = "rdv.provisioning.seed_demo"
     patient_data = "rdv.gdpr.BookingData"
     page_cache_models = ["rdv.Service"]
+    notification_events = "rdv.events.LABELS"
+    dashboard = "rdv.dashboard.dashboard_items"

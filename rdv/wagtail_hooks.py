@@ -1,12 +1,9 @@
-"""Admin "Rendez-vous" menu: agenda, bookings list, services; today's bookings on the dashboard."""
+"""Admin "Rendez-vous" menu: agenda, bookings list, services (the dashboard: `rdv.dashboard`)."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-
 import django_filters
-from django.urls import path, reverse
-from django.utils import timezone
+from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
@@ -14,11 +11,12 @@ from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
-from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
 from cms import dates
 from pharmacies import tenancy
+from pharmacies.admin_display import PhoneColumn, Wording, YesNoColumn
 from pharmacies.viewsets import PharmacyScopedViewSet
 
 from . import admin_views
@@ -109,7 +107,14 @@ class BookingViewSet(PharmacyScopedViewSet):
     icon = "list-ul"
     menu_label = _("Tous les rendez-vous")
     menu_order = 110
-    list_display = ["reference", "start", "service", "full_name", "phone", "status"]
+    list_display = [
+        "reference",
+        "start",
+        "service",
+        Column("full_name", label=_("Patient"), sort_key="last_name"),
+        PhoneColumn("phone", label=_("Téléphone"), sort_key="phone"),
+        "status",
+    ]
     list_select_related = ["service"]
     filterset_class = BookingFilterSet
     search_fields = ["reference", "last_name", "first_name", "phone", "email"]
@@ -118,6 +123,14 @@ class BookingViewSet(PharmacyScopedViewSet):
     inspect_view_fields_exclude = ["birth_date", "secret", "idempotency_key"]
     copy_view_enabled = False
     ordering = ["-start"]
+    wording = Wording(
+        add=_("Ajouter un rendez-vous"),
+        created=_("Rendez-vous « %(object)s » créé."),
+        updated=_("Rendez-vous « %(object)s » enregistré."),
+        deleted=_("Rendez-vous « %(object)s » supprimé."),
+        not_created=_("Le rendez-vous n'a pas pu être créé : corrigez les erreurs ci-dessous."),
+        not_saved=_("Le rendez-vous n'a pas pu être enregistré : corrigez les erreurs ci-dessous."),
+    )
     edit_handler = ObjectList(
         [
             FieldRowPanel([FieldPanel("first_name"), FieldPanel("last_name")]),
@@ -137,10 +150,24 @@ class ServiceViewSet(PharmacyScopedViewSet):
     icon = "cog"
     menu_label = _("Prestations")
     menu_order = 120
-    list_display = ["name", "category", "duration_minutes", "capacity", "active"]
+    list_display = [
+        "name",
+        "category",
+        "duration_minutes",
+        "capacity",
+        YesNoColumn("active", label=_("Active"), sort_key="active"),
+    ]
     list_filter = ["category", "active"]
     search_fields = ["name"]
     copy_view_enabled = False
+    wording = Wording(
+        add=_("Ajouter une prestation"),
+        created=_("Prestation « %(object)s » créée."),
+        updated=_("Prestation « %(object)s » enregistrée."),
+        deleted=_("Prestation « %(object)s » supprimée."),
+        not_created=_("La prestation n'a pas pu être créée : corrigez les erreurs ci-dessous."),
+        not_saved=_("La prestation n'a pas pu être enregistrée : corrigez les erreurs ci-dessous."),
+    )
     edit_handler = ObjectList(Service.panels)
 
 
@@ -159,41 +186,3 @@ class RdvViewSetGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_rdv_viewsets():
     return RdvViewSetGroup()
-
-
-class TodayBookingsPanel(Component):
-    """Dashboard: today's appointments of the user's pharmacies, in order."""
-
-    name = "rdv_today"
-    template_name = "rdv/admin/home_panel.html"
-    order = 90
-
-    def __init__(self, request):
-        self.request = request
-
-    def get_context_data(self, parent_context=None):
-        tz = timezone.get_default_timezone()
-        today = timezone.localdate()
-        lower = datetime.combine(today, time.min, tzinfo=tz)
-        bookings = tenancy.scope_queryset(
-            Booking.objects.filter(
-                start__gte=lower,
-                start__lt=lower + timedelta(days=1),
-                status__in=[BookingStatus.BOOKED, BookingStatus.DONE, BookingStatus.NO_SHOW],
-            ).select_related("service"),
-            self.request.user,
-        ).order_by("start")
-        return {
-            "bookings": bookings[:50],
-            "agenda_url": reverse(f"{admin_views.NAMESPACE}:agenda"),
-        }
-
-    def render_html(self, parent_context=None):
-        if not self.request.user.has_perm("rdv.view_booking"):
-            return ""
-        return super().render_html(parent_context)
-
-
-@hooks.register("construct_homepage_panels")
-def add_today_panel(request, panels):
-    panels.append(TodayBookingsPanel(request))

@@ -63,7 +63,7 @@ def test_agency_editor_submits_for_moderation(agency_blog, agency_editor_client)
     assert not post.live
     state = WorkflowState.objects.get(base_content_type__model="page", object_id=str(post.pk))
     assert state.status == WorkflowState.STATUS_IN_PROGRESS
-    assert state.workflow.name == "Moderators approval"
+    assert state.workflow.name == "Validation par la rédaction"
 
 
 def test_agency_editor_cannot_edit_pharmacy_pages(
