@@ -1,0 +1,122 @@
+"""What this app puts on the pharmacy's dashboard (`dashboard` extension point).
+
+Prescriptions to prepare, oldest first with their age (the patient who waits longest is served
+first), and collections overdue: set aside for a patient who has not come by the day they chose
+(or for a week, when they chose none). The count of prescriptions to prepare is the menu badge
+and the live counter: a new one rings while the dashboard is open.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.components import Component
+
+from pharmacies import tenancy
+from pharmacies.dashboard import DashboardItem
+
+from .models import READY_STATUSES, Prescription, Status
+
+VIEW_PERMISSION = "ordonnances.view_prescription"
+TO_PREPARE = [Status.RECEIVED, Status.PREPARING]
+#: Without a pickup date, a prescription set aside is overdue after this long.
+UNCLAIMED_AFTER = timedelta(days=7)
+SHOWN = 15
+
+
+def _live(request):
+    return tenancy.scope_queryset(
+        Prescription.objects.filter(purged_at__isnull=True), request.user
+    ).select_related("pharmacy")
+
+
+def to_prepare(request):
+    return _live(request).filter(status__in=TO_PREPARE).order_by("created_at", "pk")
+
+
+def overdue(request):
+    now = timezone.now()
+    today = timezone.localdate()
+    return (
+        _live(request)
+        .filter(status__in=READY_STATUSES)
+        .filter(
+            Q(pickup_date__lt=today)
+            | Q(pickup_date__isnull=True, updated_at__lt=now - UNCLAIMED_AFTER)
+        )
+        .order_by("pickup_date", "updated_at")
+    )
+
+
+def age(since) -> str:
+    """How long a patient has been waiting, in the words a pharmacist uses."""
+    minutes = max(0, int((timezone.now() - since).total_seconds() // 60))
+    if minutes < 60:
+        return str(_("%(n)d min") % {"n": minutes})
+    hours = minutes // 60
+    if hours < 24:
+        return str(_("%(n)d h") % {"n": hours})
+    days = hours // 24
+    return str(_("%(n)d j") % {"n": days})
+
+
+class PrescriptionsPanel(Component):
+    """Dashboard: to prepare (by status, oldest first, with age) and overdue collections."""
+
+    name = "prescriptions"
+    template_name = "ordonnances/admin/dashboard_panel.html"
+
+    def __init__(self, request, waiting, late):
+        self.request = request
+        self.waiting = waiting
+        self.late = late
+
+    def get_context_data(self, parent_context=None):
+        index = reverse("prescriptions:index")
+        groups = []
+        for status in TO_PREPARE:
+            rows = [p for p in self.waiting if p.status == status]
+            groups.append({"label": Status(status).label, "rows": rows[:SHOWN], "count": len(rows)})
+        for row in self.waiting:
+            row.age = age(row.created_at)
+        several = len({p.pharmacy_id for p in self.waiting} | {p.pharmacy_id for p in self.late})
+        return {
+            "groups": groups,
+            "late": self.late[:SHOWN],
+            "late_count": len(self.late),
+            "several_pharmacies": several > 1,
+            "index_url": index,
+            "waiting_url": index + "?status=received&status=preparing",
+        }
+
+
+def dashboard_items(request) -> list[DashboardItem]:
+    if not request.user.has_perm(VIEW_PERMISSION):
+        return []
+    waiting = list(to_prepare(request)[:200])
+    late = list(overdue(request)[:200])
+    panel = PrescriptionsPanel(request, waiting, late)
+    index = reverse("prescriptions:index")
+    return [
+        DashboardItem(
+            name="prescriptions_to_prepare",
+            label=_("Ordonnances à préparer"),
+            count=len(waiting),
+            url=index + "?status=received&status=preparing",
+            menu_name="prescriptions",
+            alert=True,
+            panel=panel,
+            order=10,
+        ),
+        DashboardItem(
+            name="prescriptions_overdue",
+            label=_("Retraits en retard"),
+            count=len(late),
+            url=index + "?status=ready&status=partially_ready",
+            order=30,
+        ),
+    ]
