@@ -17,6 +17,7 @@ class PrescriptionViewSet(PharmacyScopedViewSet):
     url_prefix = "ordonnances"
     icon = "doc-full"
     menu_label = _("Ordonnances")
+    menu_name = "prescriptions"  # the dashboard's badge goes on it (`ordonnances.dashboard`)
     menu_order = 100
     add_to_admin_menu = True
     inspect_view_enabled = True

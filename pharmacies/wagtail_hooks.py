@@ -151,8 +151,11 @@ def register_create_pharmacy_menu_item():
 
 @hooks.register("construct_homepage_panels")
 def add_dashboard_panels(request, panels):
-    """The features' panels (`dashboard` extension point), first, in their declared order."""
-    panels[:0] = [item.panel for item in dashboard.items_for(request) if item.panel is not None]
+    """The features' panels (`dashboard` extension point), before Wagtail's, in their order."""
+    for item in dashboard.items_for(request):
+        if item.panel is not None:
+            item.panel.order = item.order  # Wagtail sorts the panels on it; its own are 100+
+            panels.append(item.panel)
 
 
 @hooks.register("construct_main_menu")

@@ -173,6 +173,7 @@ class ServiceViewSet(PharmacyScopedViewSet):
 
 class RdvViewSetGroup(ViewSetGroup):
     menu_label = _("Rendez-vous")
+    menu_name = "rendez-vous"  # the dashboard's badge goes on it (`rdv.dashboard`)
     menu_icon = "date"
     menu_order = 150
     items = (

@@ -220,10 +220,11 @@ def test_filters_by_status(admin_client_a, prescription_a):
 
 def test_dashboard_panel_counts_own_pharmacy(admin_client_a, admin_client_b, prescription_a):
     html = admin_client_a.get(reverse("wagtailadmin_home")).content.decode()
-    assert "prescriptions-panel" in html
-    assert '<td class="new-today">1</td><td class="waiting">1</td>' in html
+    assert "prescriptions-panel" in html and prescription_a.reference in html
+    assert 'data-officine-count="prescriptions_to_prepare">1<' in html
     html_b = admin_client_b.get(reverse("wagtailadmin_home")).content.decode()
-    assert '<td class="new-today">0</td><td class="waiting">0</td>' in html_b
+    assert prescription_a.reference not in html_b
+    assert 'data-officine-count="prescriptions_to_prepare">0<' in html_b
 
 
 def test_superuser_sees_all(superuser, prescription_a, prescription_b):
