@@ -115,7 +115,9 @@ def test_anonymous_users_are_sent_to_login(prescription_a):
 def test_detail_shows_patient_pages_and_history(admin_client_a, prescription_a):
     html = admin_client_a.get(reverse("prescriptions:inspect", args=[prescription_a.pk])).content
     html = html.decode()
-    assert "Jeanne Martin" in html and "Génériques acceptés" in html and "+33612345678" in html
+    assert "Jeanne Martin" in html and "Génériques acceptés" in html
+    # Shown in the national format; the stored E.164 form stays in the tel: link only.
+    assert "06 12 34 56 78" in html and html.count("+33612345678") == html.count("tel:+33612345678")
     for row in prescription_a.files.all():
         assert reverse("prescriptions:file", args=[row.pk]) + "?thumb=1" in html
     assert 'data-rotate="file-' in html

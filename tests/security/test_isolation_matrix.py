@@ -287,6 +287,7 @@ LIST_CASES = [
     ("audit:index_results", "", "get"),
     ("pharmacies_patient_data", "?pharmacy={pharmacy_b}", "post"),
     ("wagtailadmin_home", "", "get"),
+    ("officine_dashboard_counts", "", "get"),
     ("wagtailadmin_pages:search", f"?q={MARKER_B}", "get"),
     ("wagtailadmin_choose_page", "", "get"),
     ("wagtailadmin_choose_page_search", "?q=Pharmacie", "get"),
