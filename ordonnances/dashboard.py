@@ -70,24 +70,28 @@ class PrescriptionsPanel(Component):
     name = "prescriptions"
     template_name = "ordonnances/admin/dashboard_panel.html"
 
-    def __init__(self, request, waiting, late):
+    def __init__(self, request, late_count):
         self.request = request
-        self.waiting = waiting
-        self.late = late
+        self.late_count = late_count
 
     def get_context_data(self, parent_context=None):
+        """The rows are read here, when the dashboard is drawn, not for every menu's badge."""
         index = reverse("prescriptions:index")
         groups = []
+        shown = []
         for status in TO_PREPARE:
-            rows = [p for p in self.waiting if p.status == status]
-            groups.append({"label": Status(status).label, "rows": rows[:SHOWN], "count": len(rows)})
-        for row in self.waiting:
-            row.age = age(row.created_at)
-        several = len({p.pharmacy_id for p in self.waiting} | {p.pharmacy_id for p in self.late})
+            waiting = to_prepare(self.request).filter(status=status)
+            rows = list(waiting[:SHOWN])
+            for row in rows:
+                row.age = age(row.created_at)
+            shown += rows
+            groups.append({"label": Status(status).label, "rows": rows, "count": waiting.count()})
+        late = list(overdue(self.request)[:SHOWN])
+        several = len({p.pharmacy_id for p in shown} | {p.pharmacy_id for p in late})
         return {
             "groups": groups,
-            "late": self.late[:SHOWN],
-            "late_count": len(self.late),
+            "late": late,
+            "late_count": self.late_count,
             "several_pharmacies": several > 1,
             "index_url": index,
             "waiting_url": index + "?status=received&status=preparing",
@@ -97,15 +101,15 @@ class PrescriptionsPanel(Component):
 def dashboard_items(request) -> list[DashboardItem]:
     if not request.user.has_perm(VIEW_PERMISSION):
         return []
-    waiting = list(to_prepare(request)[:200])
-    late = list(overdue(request)[:200])
-    panel = PrescriptionsPanel(request, waiting, late)
+    waiting = to_prepare(request).count()
+    late = overdue(request).count()
+    panel = PrescriptionsPanel(request, late)
     index = reverse("prescriptions:index")
     return [
         DashboardItem(
             name="prescriptions_to_prepare",
             label=_("Ordonnances à préparer"),
-            count=len(waiting),
+            count=waiting,
             url=index + "?status=received&status=preparing",
             menu_name="prescriptions",
             alert=True,
@@ -115,7 +119,7 @@ def dashboard_items(request) -> list[DashboardItem]:
         DashboardItem(
             name="prescriptions_overdue",
             label=_("Retraits en retard"),
-            count=len(late),
+            count=late,
             url=index + "?status=ready&status=partially_ready",
             order=30,
         ),

@@ -42,11 +42,17 @@ class TodayBookingsPanel(Component):
     name = "rdv_today"
     template_name = "rdv/admin/home_panel.html"
 
-    def __init__(self, days):
+    def __init__(self, request, days):
+        self.request = request
         self.days = days
 
     def get_context_data(self, parent_context=None):
-        return {"days": self.days, "agenda_url": reverse(f"{admin_views.NAMESPACE}:agenda")}
+        """The rows are read here, when the dashboard is drawn, not for every menu's badge."""
+        days = [
+            {**day, "bookings": list(bookings_on(self.request, day["day"])[:SHOWN])}
+            for day in self.days
+        ]
+        return {"days": days, "agenda_url": reverse(f"{admin_views.NAMESPACE}:agenda")}
 
 
 def dashboard_items(request) -> list[DashboardItem]:
@@ -54,25 +60,25 @@ def dashboard_items(request) -> list[DashboardItem]:
         return []
     today = timezone.localdate()
     tomorrow = today + timedelta(days=1)
-    days = []
-    for label, day in ((_("Aujourd'hui"), today), (_("Demain"), tomorrow)):
-        bookings = list(bookings_on(request, day)[:SHOWN])
-        days.append({"label": label, "day": day, "bookings": bookings})
+    days = [
+        {"label": label, "day": day, "count": bookings_on(request, day).count()}
+        for label, day in ((_("Aujourd'hui"), today), (_("Demain"), tomorrow))
+    ]
     agenda = reverse(f"{admin_views.NAMESPACE}:agenda")
     return [
         DashboardItem(
             name="bookings_today",
             label=_("Rendez-vous aujourd'hui"),
-            count=len(days[0]["bookings"]),
+            count=days[0]["count"],
             url=agenda,
             menu_name="rendez-vous",
-            panel=TodayBookingsPanel(days),
+            panel=TodayBookingsPanel(request, days),
             order=20,
         ),
         DashboardItem(
             name="bookings_tomorrow",
             label=_("Rendez-vous demain"),
-            count=len(days[1]["bookings"]),
+            count=days[1]["count"],
             url=agenda + "?jour=" + tomorrow.isoformat(),
             order=25,
         ),
