@@ -21,7 +21,7 @@ def test_dashboard_on_phone_and_desktop_with_a_live_count(
     pharmacy, _other = e2e_pharmacies
     pharmacist, _ = e2e_staff
     new_prescription(pharmacy, "Martin")
-    for name, device in (("desktop", DESKTOP), ("phone", PHONE)):
+    for name, device in (("phone", PHONE), ("desktop", DESKTOP)):
         context = browser.new_context(**device, locale="fr-FR", bypass_csp=True)
         page = context.new_page()
         admin_login(page, site_url(live_server, pharmacy, "/admin/"), pharmacist.username)
