@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from cms.forms_guard import GuardedFormMixin
 from notifications.forms import DateInput, PatientContactFormMixin
@@ -69,6 +70,23 @@ class PrescriptionUploadForm(GuardedFormMixin, PatientContactFormMixin):
         widget=DateInput(),
         error_messages={"invalid": _("Indiquez une date valide (jj/mm/aaaa).")},
     )
+    renewable = forms.BooleanField(
+        label=_("Ordonnance renouvelable"),
+        required=False,
+        help_text=_(
+            "Cochez si votre médecin a indiqué un renouvellement : nous préparerons chaque "
+            "mois votre traitement et vous préviendrons."
+        ),
+    )
+    renewal_months = forms.TypedChoiceField(
+        label=_("Pendant combien de mois ? (facultatif)"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Laisser le pharmacien décider"))]
+        + [(str(n), ngettext_lazy("%(n)d mois", "%(n)d mois", n) % {"n": n}) for n in range(2, 13)],
+        error_messages={"invalid_choice": _("Choisissez une durée entre 2 et 12 mois.")},
+    )
     carte_vitale = forms.FileField(
         label=_("Photo de la carte Vitale (facultatif)"),
         required=False,
@@ -101,6 +119,8 @@ class PrescriptionUploadForm(GuardedFormMixin, PatientContactFormMixin):
         "files",
         "comment",
         "pickup",
+        "renewable",
+        "renewal_months",
         "notify_by",
         "carte_vitale",
         "mutuelle",
@@ -206,6 +226,21 @@ class PrescriptionUploadForm(GuardedFormMixin, PatientContactFormMixin):
     def all_uploads(self) -> list[Upload]:
         data = self.cleaned_data
         return [*data.get("files", []), *data.get("carte_vitale", []), *data.get("mutuelle", [])]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("renewal_months") and not cleaned.get("renewable"):
+            self.add_error(
+                "renewable",
+                _("Cochez « Ordonnance renouvelable » ou ne choisissez pas de durée."),
+            )
+        return cleaned
+
+    def renewal_request(self) -> dict | None:
+        """What the patient said about renewals, or None for a one-off prescription."""
+        if not self.cleaned_data.get("renewable"):
+            return None
+        return {"requested_months": self.cleaned_data.get("renewal_months")}
 
     def prescription_fields(self) -> dict:
         data = self.cleaned_data

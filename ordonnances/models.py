@@ -6,6 +6,7 @@ Who opened which file is in the platform's audit trail (`pharmacies.audit`), not
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.storage import storages
@@ -236,3 +237,192 @@ class StatusChange(models.Model):
         if self.user is None:
             return str(_("Système")) if self.from_status else str(_("Envoi en ligne"))
         return self.user.get_full_name() or self.user.get_username()
+
+
+# --- Renewable prescriptions ------------------------------------------------------------
+
+RENEWAL_INTERVALS = (28, 30)
+RENEWAL_MAX_DISPENSINGS = 13  # a year of 28-day boxes: the longest a renewable prescription runs
+RENEWAL_MAX_INTERVAL_DAYS = 92
+DEFAULT_LEAD_DAYS = 3
+
+
+class RenewalStatus(models.TextChoices):
+    REQUESTED = "requested", _("À confirmer")
+    ACTIVE = "active", _("En cours")
+    STOPPED = "stopped", _("Arrêté")
+    FINISHED = "finished", _("Terminé")
+
+
+LIVE_RENEWAL_STATUSES = {RenewalStatus.REQUESTED, RenewalStatus.ACTIVE}
+
+
+class PatientRequest(models.TextChoices):
+    SKIP = "skip", _("Sauter cette délivrance")
+    DELAY = "delay", _("Décaler d'une semaine")
+    STOP = "stop", _("Arrêter le renouvellement")
+
+
+class RenewalSchedule(models.Model):
+    """The month-by-month follow-up of a renewable prescription.
+
+    The patient only says the prescription is renewable (and maybe for how many months); the
+    pharmacist reads it and sets the schedule. Dispensing 1 is the prescription's own preparation;
+    dispensings 2..N are `Dispensing` rows, created by the beat job when they become due, so each
+    is prepared, announced and collected like a first preparation.
+    """
+
+    prescription = models.OneToOneField(
+        Prescription,
+        on_delete=models.CASCADE,
+        related_name="renewal",
+        verbose_name=_("ordonnance"),
+    )
+    requested_months = models.PositiveSmallIntegerField(
+        _("durée indiquée par le patient (mois)"), null=True, blank=True
+    )
+    dispensings_total = models.PositiveSmallIntegerField(
+        _("nombre de délivrances"), null=True, blank=True
+    )
+    interval_days = models.PositiveSmallIntegerField(_("intervalle (jours)"), default=28)
+    first_date = models.DateField(_("première délivrance le"), null=True, blank=True)
+    # Days added by the patient's "one week later" requests: every following date moves too.
+    shift_days = models.PositiveSmallIntegerField(_("décalage (jours)"), default=0)
+    status = models.CharField(
+        _("état"), max_length=12, choices=RenewalStatus.choices, default=RenewalStatus.REQUESTED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PharmacyScopedManager("prescription__pharmacy")
+
+    class Meta:
+        verbose_name = _("renouvellement")
+        verbose_name_plural = _("renouvellements")
+        indexes = [models.Index(fields=["status"], name="ord_renewal_status")]
+
+    def __str__(self):
+        return f"{self.prescription.reference} ({self.get_status_display()})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_RENEWAL_STATUSES
+
+    @property
+    def is_set(self) -> bool:
+        return bool(self.dispensings_total and self.first_date)
+
+    def due_date(self, number: int):
+        """When dispensing `number` (1 = the prescription itself) is due."""
+        if not self.is_set:
+            return None
+        return self.first_date + timedelta(days=(number - 1) * self.interval_days + self.shift_days)
+
+    @property
+    def end_date(self):
+        return self.due_date(self.dispensings_total) if self.is_set else None
+
+    def done_numbers(self) -> set[int]:
+        """Dispensings already over (collected, refused, cancelled or skipped)."""
+        done = {1} if self.prescription.status in CLOSED_STATUSES else set()
+        done |= {
+            d.number for d in Dispensing.objects.filter(schedule=self, status__in=CLOSED_STATUSES)
+        }
+        return done
+
+    @property
+    def remaining(self) -> int:
+        """Dispensings still to come, the one in preparation included."""
+        if not self.is_set or self.status != RenewalStatus.ACTIVE:
+            return 0
+        return max(0, self.dispensings_total - len(self.done_numbers()))
+
+
+class Dispensing(models.Model):
+    """One renewal's preparation ("2/3"): the same workflow and messages as a first preparation.
+
+    Unique per schedule and number, so the beat job that creates it can run twice (or on two
+    workers at once) and create it once.
+    """
+
+    schedule = models.ForeignKey(
+        RenewalSchedule,
+        on_delete=models.CASCADE,
+        related_name="dispensings",
+        verbose_name=_("renouvellement"),
+    )
+    prescription = models.ForeignKey(
+        Prescription,
+        on_delete=models.CASCADE,
+        related_name="dispensings",
+        verbose_name=_("ordonnance"),
+    )
+    number = models.PositiveSmallIntegerField(_("délivrance n°"))
+    due_date = models.DateField(_("prévue le"))
+    status = models.CharField(
+        _("statut"), max_length=16, choices=Status.choices, default=Status.RECEIVED
+    )
+    status_note = models.TextField(_("message au patient"), blank=True)
+    patient_request = models.CharField(
+        _("demande du patient"), max_length=8, choices=PatientRequest.choices, blank=True
+    )
+    patient_request_at = models.DateTimeField(_("demandée le"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(_("clôturée le"), null=True, blank=True)
+
+    objects = PharmacyScopedManager("prescription__pharmacy")
+
+    class Meta:
+        verbose_name = _("délivrance renouvelée")
+        verbose_name_plural = _("délivrances renouvelées")
+        ordering = ["due_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "number"], name="ord_dispensing_unique_number"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "due_date"], name="ord_dispensing_due")]
+
+    def __str__(self):
+        return f"{self.prescription.reference} {self.label}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.number}/{self.schedule.dispensings_total}"
+
+    @property
+    def is_last(self) -> bool:
+        return self.number >= (self.schedule.dispensings_total or 0)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    def allowed_transitions(self) -> list[str]:
+        return [s for s in Status.values if s in TRANSITIONS[self.status]]
+
+
+class RenewalSettings(models.Model):
+    """A pharmacy's renewal preferences, kept by this app rather than on the Pharmacy itself."""
+
+    pharmacy = models.OneToOneField(
+        "pharmacies.Pharmacy",
+        on_delete=models.CASCADE,
+        related_name="renewal_settings",
+        verbose_name=_("pharmacie"),
+    )
+    lead_days = models.PositiveSmallIntegerField(
+        _("jours d'avance"),
+        default=DEFAULT_LEAD_DAYS,
+        help_text=_("Combien de jours avant la date prévue un renouvellement devient à préparer."),
+    )
+
+    objects = PharmacyScopedManager("pharmacy")
+
+    class Meta:
+        verbose_name = _("réglages des renouvellements")
+        verbose_name_plural = _("réglages des renouvellements")
+
+    def __str__(self):
+        return str(self.pharmacy)

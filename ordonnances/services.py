@@ -33,6 +33,7 @@ from .models import (
     FileKind,
     Prescription,
     PrescriptionFile,
+    RenewalSchedule,
     Status,
     StatusChange,
 )
@@ -116,11 +117,15 @@ def _encrypted_parts(upload: Upload) -> tuple[bytes, bytes | None]:
     )
 
 
-def create_prescription(*, pharmacy, fields: dict, uploads: list[Upload]) -> Prescription:
+def create_prescription(
+    *, pharmacy, fields: dict, uploads: list[Upload], renewal: dict | None = None
+) -> Prescription:
     """Store a new prescription with its files, history row and notifications, all or nothing.
 
     Files are encrypted before anything is written; if anything fails afterwards, the files
     already written to the storage are deleted again, so no orphan file is left behind.
+    `renewal` ({"requested_months": n or None}) says the patient ticked "renouvelable": a schedule
+    then waits for the pharmacist to confirm it.
     """
     encrypted = [(upload, *_encrypted_parts(upload)) for upload in uploads]
     written: list[tuple] = []
@@ -148,6 +153,8 @@ def create_prescription(*, pharmacy, fields: dict, uploads: list[Upload]) -> Pre
                     row.thumbnail.save("thumb", ContentFile(thumbnail), save=False)
                     written.append((row.thumbnail.storage, row.thumbnail.name))
                 row.save()
+            if renewal is not None:
+                RenewalSchedule.objects.create(prescription=prescription, **renewal)
             StatusChange.objects.create(
                 prescription=prescription, from_status="", to_status=Status.RECEIVED
             )

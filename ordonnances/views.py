@@ -48,7 +48,10 @@ class PrescriptionUploadView(public_forms.PublicFormView):
 
     def process_form_submission(self, form):
         return services.create_prescription(
-            pharmacy=self.pharmacy, fields=form.prescription_fields(), uploads=form.all_uploads()
+            pharmacy=self.pharmacy,
+            fields=form.prescription_fields(),
+            uploads=form.all_uploads(),
+            renewal=form.renewal_request(),
         )
 
     def get_landing_url(self, prescription):
