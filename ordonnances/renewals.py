@@ -279,7 +279,8 @@ def _patient_context(dispensing: Dispensing, note: str = "") -> dict:
     prescription = dispensing.prescription
     return {
         "prescription": prescription,
-        "reference": prescription.reference,
+        # "ORD-ABC234 (2/3)": every message of a first preparation says which dispensing it is.
+        "reference": f"{prescription.reference} ({dispensing.label})",
         "tracking_url": tracking_url(prescription),
         "dispensing": dispensing,
         "dispensing_label": dispensing.label,

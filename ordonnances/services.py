@@ -16,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -28,8 +29,10 @@ from pharmacies.models import Pharmacy
 from .files import CleanFile, encrypt, key_fingerprint, make_thumbnail
 from .models import (
     CLOSED_STATUSES,
+    LIVE_RENEWAL_STATUSES,
     NOTE_REQUIRED,
     TRANSITIONS,
+    Dispensing,
     FileKind,
     Prescription,
     PrescriptionFile,
@@ -309,17 +312,30 @@ def purge_prescription(prescription: Prescription) -> bool:
         locked.purged_at = timezone.now()
         locked.save()
         locked.history.update(note="")
+        dispensing_ids = [
+            str(pk)
+            for pk in Dispensing.objects.filter(prescription=locked).values_list("pk", flat=True)
+        ]
+        Dispensing.objects.filter(prescription=locked).update(status_note="", patient_request="")
         # Messages carry the patient's name and contact; one still unsent after the retention
         # period is stale anyway.
         OutboxMessage.objects.filter(
             content_type=ContentType.objects.get_for_model(Prescription),
             object_id=str(locked.pk),
         ).delete()
+        OutboxMessage.objects.filter(
+            content_type=ContentType.objects.get_for_model(Dispensing),
+            object_id__in=dispensing_ids,
+        ).delete()
     return True
 
 
 def purge_expired(now=None) -> int:
-    """Purge every closed prescription older than its pharmacy's retention period."""
+    """Purge every closed prescription older than its pharmacy's retention period.
+
+    A renewable prescription is kept while its follow-up runs, and its retention period counts
+    from its last dispensing: the pharmacist needs the files for every month's preparation.
+    """
     now = now or timezone.now()
     purged = 0
     for pharmacy in Pharmacy.objects.only("pk", "prescription_retention_days"):
@@ -329,7 +345,18 @@ def purge_expired(now=None) -> int:
             status__in=CLOSED_STATUSES,
             purged_at__isnull=True,
             closed_at__lt=cutoff,
-        ).only("pk")
+        )
+        due = (
+            due.exclude(renewal__status__in=LIVE_RENEWAL_STATUSES)
+            .exclude(
+                Exists(
+                    Dispensing.objects.filter(prescription=OuterRef("pk")).filter(
+                        Q(closed_at__isnull=True) | Q(closed_at__gte=cutoff)
+                    )
+                )
+            )
+            .only("pk")
+        )
         for prescription in due.iterator():
             if purge_prescription(prescription):
                 purged += 1

@@ -11,7 +11,7 @@ from django.utils import timezone
 from pharmacies import audit
 from pharmacies.tenancy import all_pharmacies
 
-from . import services
+from . import renewals, services
 from .files import orphans
 from .models import PrescriptionFile
 
@@ -26,6 +26,12 @@ def purge_expired() -> int:
     """Daily: files and personal data of closed prescriptions past the retention period."""
     with all_pharmacies():
         return services.purge_expired()
+
+
+@shared_task(name="ordonnances.create_due_dispensings")
+def create_due_dispensings() -> int:
+    """Several times a day: renewal preparations entering the "à préparer" list (idempotent)."""
+    return renewals.create_due_dispensings()
 
 
 def _referenced(names: list[str]) -> set[str]:

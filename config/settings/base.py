@@ -277,6 +277,11 @@ OUTBOX_RELAY_STUCK_AFTER = float(os.environ.get("OUTBOX_RELAY_STUCK_AFTER", 600)
 CELERY_BEAT_SCHEDULE = {
     "notifications-relay-outbox": {"task": "notifications.relay_outbox", "schedule": 60.0},
     "ordonnances-purge-expired": {"task": "ordonnances.purge_expired", "schedule": 24 * 3600.0},
+    # Idempotent, so running it hourly only makes a preparation appear sooner after a change.
+    "ordonnances-create-due-dispensings": {
+        "task": "ordonnances.create_due_dispensings",
+        "schedule": 3600.0,
+    },
     "ordonnances-remove-orphan-files": {
         "task": "ordonnances.remove_orphan_files",
         "schedule": 6 * 3600.0,
