@@ -14,6 +14,8 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -26,13 +28,18 @@ from pharmacies import audit, tenancy
 from pharmacies.phones import to_e164
 from pharmacies.viewsets import ScopedViewMixin
 
-from . import services
+from . import renewals, services
 from .models import (
     CLOSED_STATUSES,
     NOTE_REQUIRED,
+    RENEWAL_MAX_DISPENSINGS,
+    RENEWAL_MAX_INTERVAL_DAYS,
+    Dispensing,
     FileKind,
+    PatientRequest,
     Prescription,
     PrescriptionFile,
+    RenewalSchedule,
     Status,
 )
 
@@ -119,6 +126,7 @@ class PrescriptionIndexView(generic.IndexView):
             (value, label, counts.get(value, 0)) for value, label in Status.choices
         ]
         context["index_url"] = reverse("prescriptions:index")
+        context.update(index_renewal_context(self.request.user))
         return context
 
 
@@ -153,6 +161,7 @@ class PrescriptionInspectView(generic.InspectView):
                 "status_url": reverse("prescriptions:status", args=[prescription.pk]),
                 "tracking_url": services.tracking_url(prescription),
                 "closed": prescription.status in CLOSED_STATUSES,
+                **renewal_context(prescription, user),
             }
         )
         return context
@@ -251,3 +260,287 @@ class PrescriptionHistoryView(ScopedViewMixin, history.HistoryView):
 
     def get_queryset(self):
         return super(ScopedViewMixin, self).get_queryset()
+
+
+# --- Renewals ---------------------------------------------------------------------------
+
+
+def scoped_dispensings(user):
+    return tenancy.scope_queryset(
+        Dispensing.objects.filter(prescription__purged_at__isnull=True),
+        user,
+        "prescription__pharmacy",
+    )
+
+
+def renewal_context(prescription: Prescription, user) -> dict:
+    """What the detail page shows of a renewable prescription, and the forms acting on it."""
+    schedule = RenewalSchedule.objects.filter(prescription=prescription).first()
+    context = {
+        "schedule": schedule,
+        "renewal_url": reverse("prescriptions:renewal", args=[prescription.pk]),
+    }
+    if schedule is None:
+        context["renewal_form"] = RenewalForm(initial=RenewalForm.defaults(prescription, None))
+        return context
+    dispensings = list(schedule.dispensings.order_by("number"))
+    context.update(
+        {
+            "renewal_form": RenewalForm(initial=RenewalForm.defaults(prescription, schedule)),
+            "dispensings": [
+                (
+                    d,
+                    [
+                        (value, Status(value).label, value in NOTE_REQUIRED)
+                        for value in d.allowed_transitions()
+                    ],
+                )
+                for d in dispensings
+            ],
+            "pending_requests": [d for d in dispensings if d.patient_request],
+            "remaining": schedule.remaining,
+            "end_date": schedule.end_date,
+        }
+    )
+    return context
+
+
+class RenewalForm(forms.Form):
+    """The schedule the pharmacist reads on the prescription: how many, how often, from when."""
+
+    dispensings_total = forms.IntegerField(
+        label=_("Nombre de délivrances (la première comprise)"),
+        min_value=2,
+        max_value=RENEWAL_MAX_DISPENSINGS,
+        error_messages={
+            "required": _("Indiquez le nombre de délivrances."),
+            "invalid": _("Indiquez un nombre entier."),
+            "min_value": _("Au moins 2 délivrances (la première comprise)."),
+            "max_value": _("Au plus %(limit_value)s délivrances."),
+        },
+    )
+    interval = forms.ChoiceField(
+        label=_("Intervalle"),
+        choices=[("28", _("28 jours")), ("30", _("30 jours")), ("custom", _("Autre"))],
+        error_messages={"invalid_choice": _("Choisissez un intervalle.")},
+    )
+    custom_days = forms.IntegerField(
+        label=_("Autre intervalle (jours)"),
+        required=False,
+        min_value=7,
+        max_value=RENEWAL_MAX_INTERVAL_DAYS,
+        error_messages={
+            "invalid": _("Indiquez un nombre de jours."),
+            "min_value": _("Au moins %(limit_value)s jours."),
+            "max_value": _("Au plus %(limit_value)s jours."),
+        },
+    )
+    first_date = forms.DateField(
+        label=_("Première délivrance le"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Indiquez la date de la première délivrance."),
+            "invalid": _("Indiquez une date valide."),
+        },
+    )
+
+    @staticmethod
+    def defaults(prescription, schedule) -> dict:
+        if schedule is not None and schedule.is_set:
+            interval = str(schedule.interval_days)
+            return {
+                "dispensings_total": schedule.dispensings_total,
+                "interval": interval if interval in ("28", "30") else "custom",
+                "custom_days": schedule.interval_days,
+                "first_date": schedule.first_date,
+            }
+        months = schedule.requested_months if schedule is not None else None
+        return {
+            "dispensings_total": months or 3,
+            "interval": "28",
+            "first_date": timezone.localtime(prescription.created_at).date(),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("interval") == "custom":
+            if not cleaned.get("custom_days"):
+                self.add_error("custom_days", _("Indiquez l'intervalle en jours."))
+            else:
+                cleaned["interval_days"] = cleaned["custom_days"]
+        elif cleaned.get("interval"):
+            cleaned["interval_days"] = int(cleaned["interval"])
+        return cleaned
+
+
+def _change_required(request):
+    if not request.user.has_perm(CHANGE_PERMISSION):
+        raise PermissionDenied
+
+
+@require_POST
+def renewal_view(request, pk):
+    """Set (or confirm) the schedule of a prescription, or stop its follow-up."""
+    prescription = tenancy.get_scoped_object_or_404(
+        Prescription.objects.filter(purged_at__isnull=True), request.user, "pharmacy", pk=pk
+    )
+    _change_required(request)
+    inspect_url = reverse("prescriptions:inspect", args=[prescription.pk]) + "#renouvellement"
+    try:
+        if request.POST.get("action") == "stop":
+            schedule = RenewalSchedule.objects.filter(prescription=prescription).first()
+            if schedule is None:
+                raise renewals.RenewalError(_("Cette ordonnance n'a pas de renouvellement."))
+            renewals.stop_schedule(schedule, user=request.user, request=request)
+            messages.success(request, _("Renouvellement arrêté."))
+            return redirect(inspect_url)
+        form = RenewalForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(inspect_url)
+        schedule = renewals.set_schedule(
+            prescription,
+            dispensings_total=form.cleaned_data["dispensings_total"],
+            interval_days=form.cleaned_data["interval_days"],
+            first_date=form.cleaned_data["first_date"],
+            user=request.user,
+            request=request,
+        )
+    except renewals.RenewalError as exc:
+        messages.error(request, str(exc))
+        return redirect(inspect_url)
+    messages.success(
+        request,
+        _("Renouvellement enregistré : %(n)s délivrances, jusqu'au %(end)s.")
+        % {"n": schedule.dispensings_total, "end": date_format(schedule.end_date, "j F Y")},
+    )
+    return redirect(inspect_url)
+
+
+@require_POST
+def dispensing_status_view(request, pk):
+    """One workflow step of a renewal preparation (scoped; change permission needed)."""
+    dispensing = tenancy.get_scoped_object_or_404(
+        Dispensing.objects.filter(prescription__purged_at__isnull=True).select_related(
+            "prescription", "schedule"
+        ),
+        request.user,
+        "prescription__pharmacy",
+        pk=pk,
+    )
+    _change_required(request)
+    form = StatusForm(request.POST)
+    back = reverse("prescriptions:inspect", args=[dispensing.prescription_id]) + "#renouvellement"
+    if not form.is_valid():
+        messages.error(request, _("Statut inconnu."))
+        return redirect(back)
+    try:
+        renewals.change_dispensing_status(
+            dispensing,
+            form.cleaned_data["status"],
+            user=request.user,
+            note=form.cleaned_data["note"],
+            request=request,
+        )
+    except services.TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Délivrance %(label)s de %(ref)s : %(status)s.")
+            % {
+                "label": dispensing.label,
+                "ref": dispensing.prescription.reference,
+                "status": dispensing.get_status_display(),
+            },
+        )
+    return redirect(back)
+
+
+@require_POST
+def dispensing_request_view(request, pk):
+    """Apply or dismiss the patient's skip / delay / stop request."""
+    dispensing = tenancy.get_scoped_object_or_404(
+        Dispensing.objects.filter(prescription__purged_at__isnull=True),
+        request.user,
+        "prescription__pharmacy",
+        pk=pk,
+    )
+    _change_required(request)
+    back = reverse("prescriptions:inspect", args=[dispensing.prescription_id]) + "#renouvellement"
+    answer = request.POST.get("answer")
+    if answer not in ("accept", "dismiss"):
+        messages.error(request, _("Réponse inconnue."))
+        return redirect(back)
+    try:
+        kind = renewals.answer_request(
+            dispensing, accept=answer == "accept", user=request.user, request=request
+        )
+    except renewals.RenewalError as exc:
+        messages.error(request, str(exc))
+    else:
+        label = PatientRequest(kind).label
+        if answer == "accept":
+            messages.success(request, _("Demande appliquée : %(label)s.") % {"label": label})
+        else:
+            messages.success(request, _("Demande refusée : %(label)s.") % {"label": label})
+    return redirect(back)
+
+
+class LeadDaysForm(forms.Form):
+    pharmacy = forms.IntegerField(widget=forms.HiddenInput)
+    lead_days = forms.IntegerField(
+        label=_("Afficher les renouvellements à préparer combien de jours avant ?"),
+        min_value=0,
+        max_value=30,
+        error_messages={
+            "required": _("Indiquez un nombre de jours."),
+            "invalid": _("Indiquez un nombre de jours."),
+            "min_value": _("Indiquez entre 0 et 30 jours."),
+            "max_value": _("Indiquez entre 0 et 30 jours."),
+        },
+    )
+
+
+@require_POST
+def lead_days_view(request):
+    """The pharmacy's "how many days ahead" setting, for staff who may change prescriptions."""
+    _change_required(request)
+    back = reverse("prescriptions:index")
+    form = LeadDaysForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect(back)
+    pharmacy = tenancy.get_scoped_object_or_404(
+        tenancy.pharmacies_for_user(request.user),
+        request.user,
+        "pk",
+        pk=form.cleaned_data["pharmacy"],
+    )
+    renewals.set_lead_days(
+        pharmacy, form.cleaned_data["lead_days"], user=request.user, request=request
+    )
+    messages.success(request, _("Réglage enregistré."))
+    return redirect(back)
+
+
+def index_renewal_context(user) -> dict:
+    """The "à préparer" renewals and the patients' pending requests, above the prescription list."""
+    due = renewals.due_dispensings(scoped_dispensings(user))
+    requests = list(
+        scoped_dispensings(user)
+        .exclude(patient_request="")
+        .select_related("schedule", "prescription")
+        .order_by("patient_request_at")[:50]
+    )
+    pharmacies = list(tenancy.pharmacies_for_user(user).order_by("name")[:20])
+    return {
+        "due_dispensings": due,
+        "renewal_requests": requests,
+        "lead_days_forms": [(p, renewals.lead_days(p)) for p in pharmacies],
+        "lead_days_url": reverse("prescriptions:lead_days"),
+        "can_change": user.has_perm(CHANGE_PERMISSION),
+    }

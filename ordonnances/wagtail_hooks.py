@@ -63,6 +63,18 @@ class PrescriptionViewSet(PharmacyScopedViewSet):
         return super().get_urlpatterns() + [
             path("status/<int:pk>/", admin_views.status_view, name="status"),
             path("file/<int:pk>/", admin_views.file_view, name="file"),
+            path("renewal/<int:pk>/", admin_views.renewal_view, name="renewal"),
+            path(
+                "dispensing/<int:pk>/status/",
+                admin_views.dispensing_status_view,
+                name="dispensing_status",
+            ),
+            path(
+                "dispensing/<int:pk>/request/",
+                admin_views.dispensing_request_view,
+                name="dispensing_request",
+            ),
+            path("renewal-settings/", admin_views.lead_days_view, name="lead_days"),
         ]
 
 
