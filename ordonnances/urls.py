@@ -8,4 +8,9 @@ app_name = "ordonnances"
 urlpatterns = [
     path("suivi/<str:token>/", views.track, name="track"),
     path("suivi/<str:token>/annuler/", views.cancel, name="cancel"),
+    path(
+        "suivi/<str:token>/renouvellement/<str:action>/",
+        views.renewal_request,
+        name="renewal_request",
+    ),
 ]

@@ -12,16 +12,18 @@ from urllib.parse import urlencode
 from django.core import signing
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from cms import public_forms
 from cms.forms_guard import is_same_origin
 
-from . import services
+from . import renewals, services
 from .forms import PrescriptionUploadForm
-from .models import Prescription
+from .models import PatientRequest, Prescription, RenewalSchedule
 
 logger = logging.getLogger("officine.ordonnances")
 
@@ -96,26 +98,108 @@ def _prescription_for_request(request, token):
     return prescription
 
 
+# The patient's renewal requests, by their French URL segment.
+RENEWAL_ACTIONS = {
+    "sauter": PatientRequest.SKIP,
+    "decaler": PatientRequest.DELAY,
+    "arreter": PatientRequest.STOP,
+}
+
+
+def _renewal_context(prescription: Prescription) -> dict:
+    """Remaining dispensings, end date, the next one and what the patient may still ask."""
+    schedule = RenewalSchedule.objects.filter(prescription=prescription).first()
+    if schedule is None:
+        return {"schedule": None}
+    upcoming = renewals.upcoming(schedule)
+    return {
+        "schedule": schedule,
+        "upcoming": upcoming,
+        "dispensings": list(schedule.dispensings.order_by("number")),
+        "remaining": schedule.remaining,
+        "end_date": schedule.end_date,
+        "pending_request": upcoming.get_patient_request_display() if upcoming else "",
+        "renewal_actions": [
+            (slug, PatientRequest(kind).label)
+            for slug, kind in RENEWAL_ACTIONS.items()
+            if renewals.patient_can_ask(schedule, kind)
+        ],
+    }
+
+
+def _private(response):
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _track_response(request, prescription, token, *, error="", status=200):
+    context = {
+        "prescription": prescription,
+        "token": token,
+        "cancelled": request.GET.get("annulee") == "1",
+        "renewal_sent": request.GET.get("demande") == "1",
+        "error": error,
+        **_renewal_context(prescription),
+    }
+    return _private(TemplateResponse(request, "ordonnances/track.html", context, status=status))
+
+
 def track(request, token):
     """The patient's view of their prescription: status, the pharmacy's note, cancel if possible."""
     try:
         prescription = _prescription_for_request(request, token)
     except Http404:
         return _invalid_link(request)
-    response = TemplateResponse(
-        request,
-        "ordonnances/track.html",
-        {
+    return _track_response(request, prescription, token)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def renewal_request(request, token, action):
+    """Skip the next dispensing, delay it a week or stop: a confirmation page, then the POST.
+
+    Like cancelling, the signed link is the secret and the POST must come from the same site;
+    the request then waits for the pharmacist, who applies or refuses it.
+    """
+    try:
+        prescription = _prescription_for_request(request, token)
+    except Http404:
+        return _invalid_link(request)
+    kind = RENEWAL_ACTIONS.get(action)
+    if kind is None:
+        return _invalid_link(request)
+    if request.method == "POST" and not is_same_origin(request):
+        return public_forms.refuse_cross_origin()
+    schedule = RenewalSchedule.objects.filter(prescription=prescription).first()
+    if schedule is None or not renewals.patient_can_ask(schedule, kind):
+        return _track_response(
+            request,
+            prescription,
+            token,
+            error=_("Cette demande n'est plus possible : appelez la pharmacie si besoin."),
+            status=409,
+        )
+    if request.method == "GET":
+        upcoming = renewals.upcoming(schedule)
+        number = upcoming.number if upcoming else renewals.next_number(schedule)
+        context = {
             "prescription": prescription,
             "token": token,
-            "cancelled": request.GET.get("annulee") == "1",
-            "error": "",
-        },
-    )
-    add_never_cache_headers(response)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+            "action": action,
+            "kind": kind,
+            "label": PatientRequest(kind).label,
+            "dispensing_label": f"{number}/{schedule.dispensings_total}" if number else "",
+            "due_date": upcoming.due_date if upcoming else schedule.due_date(number or 1),
+        }
+        return _private(TemplateResponse(request, "ordonnances/renewal_confirm.html", context))
+    try:
+        renewals.ask(prescription, kind, request=request)
+    except renewals.RenewalError as exc:
+        return _track_response(request, prescription, token, error=str(exc), status=409)
+    track_url = reverse("ordonnances:track", args=[token])
+    return public_forms.HttpResponseSeeOther(f"{track_url}?demande=1")
 
 
 @csrf_exempt
@@ -131,12 +215,5 @@ def cancel(request, token):
     try:
         services.cancel_by_patient(prescription)
     except services.TransitionError as exc:
-        response = TemplateResponse(
-            request,
-            "ordonnances/track.html",
-            {"prescription": prescription, "token": token, "cancelled": False, "error": str(exc)},
-            status=409,
-        )
-        add_never_cache_headers(response)
-        return response
+        return _track_response(request, prescription, token, error=str(exc), status=409)
     return public_forms.HttpResponseSeeOther(request.path.rsplit("annuler/", 1)[0] + "?annulee=1")
