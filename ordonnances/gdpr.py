@@ -10,7 +10,7 @@ from django.utils.translation import ngettext_lazy
 
 from pharmacies import gdpr
 
-from .models import Prescription, PrescriptionFile
+from .models import Prescription, PrescriptionFile, RenewalSchedule
 
 # Folder of the decrypted files in the export's ZIP.
 FILES_FOLDER = "ordonnances"
@@ -31,6 +31,38 @@ PRESCRIPTION_FIELDS = (
 FILE_FIELDS = ("position", "content_type", "size", "sha256", "width", "height", "pages")
 
 
+RENEWAL_FIELDS = (
+    "requested_months",
+    "dispensings_total",
+    "interval_days",
+    "first_date",
+    "shift_days",
+    "status",
+)
+DISPENSING_FIELDS = ("number", "due_date", "status", "status_note", "patient_request")
+
+
+def _renewal(prescription: Prescription) -> dict | None:
+    """The schedule of a renewable prescription and each month's preparation, or None."""
+    try:
+        schedule = prescription.renewal
+    except RenewalSchedule.DoesNotExist:
+        return None
+    return {
+        **gdpr.row_values(schedule, RENEWAL_FIELDS),
+        "status_label": str(schedule.get_status_display()),
+        "end_date": schedule.end_date,
+        "dispensings": [
+            {
+                **gdpr.row_values(d, DISPENSING_FIELDS),
+                "status_label": str(d.get_status_display()),
+                "closed_at": d.closed_at,
+            }
+            for d in sorted(prescription.dispensings.all(), key=lambda d: d.number)
+        ],
+    }
+
+
 def archive_name(row: PrescriptionFile) -> str:
     return f"{FILES_FOLDER}/{row.download_name}"
 
@@ -48,9 +80,14 @@ class PrescriptionData(gdpr.PatientData):
         self.rows = list(
             Prescription.objects.filter(pharmacy=self.patient.pharmacy)
             .filter(self.patient.matching())
-            .prefetch_related("files", "history")
+            .prefetch_related("files", "history", "dispensings")
+            .select_related("renewal")
             .order_by("created_at", "pk")
         )
+
+    def related_objects(self) -> list[Model]:
+        """The prescriptions and their renewal preparations (each has its own messages)."""
+        return [*self.rows, *(d for p in self.rows for d in p.dispensings.all())]
 
     def _files(self) -> Iterator[PrescriptionFile]:
         for prescription in self.rows:
@@ -74,6 +111,7 @@ class PrescriptionData(gdpr.PatientData):
                     }
                     for h in p.history.all()
                 ],
+                "renewal": _renewal(p),
                 "files": [
                     {
                         "kind": f.kind,
