@@ -490,7 +490,6 @@ def dispensing_request_view(request, pk):
 
 
 class LeadDaysForm(forms.Form):
-    pharmacy = forms.IntegerField(widget=forms.HiddenInput)
     lead_days = forms.IntegerField(
         label=_("Afficher les renouvellements à préparer combien de jours avant ?"),
         min_value=0,
@@ -505,8 +504,11 @@ class LeadDaysForm(forms.Form):
 
 
 @require_POST
-def lead_days_view(request):
+def lead_days_view(request, pk):
     """The pharmacy's "how many days ahead" setting, for staff who may change prescriptions."""
+    pharmacy = tenancy.get_scoped_object_or_404(
+        tenancy.pharmacies_for_user(request.user), request.user, "pk", pk=pk
+    )
     _change_required(request)
     back = reverse("prescriptions:index")
     form = LeadDaysForm(request.POST)
@@ -514,12 +516,6 @@ def lead_days_view(request):
         for errors in form.errors.values():
             messages.error(request, errors[0])
         return redirect(back)
-    pharmacy = tenancy.get_scoped_object_or_404(
-        tenancy.pharmacies_for_user(request.user),
-        request.user,
-        "pk",
-        pk=form.cleaned_data["pharmacy"],
-    )
     renewals.set_lead_days(
         pharmacy, form.cleaned_data["lead_days"], user=request.user, request=request
     )
@@ -540,7 +536,9 @@ def index_renewal_context(user) -> dict:
     return {
         "due_dispensings": due,
         "renewal_requests": requests,
-        "lead_days_forms": [(p, renewals.lead_days(p)) for p in pharmacies],
-        "lead_days_url": reverse("prescriptions:lead_days"),
+        "lead_days_forms": [
+            (p, renewals.lead_days(p), reverse("prescriptions:lead_days", args=[p.pk]))
+            for p in pharmacies
+        ],
         "can_change": user.has_perm(CHANGE_PERMISSION),
     }

@@ -74,7 +74,7 @@ class PrescriptionViewSet(PharmacyScopedViewSet):
                 admin_views.dispensing_request_view,
                 name="dispensing_request",
             ),
-            path("renewal-settings/", admin_views.lead_days_view, name="lead_days"),
+            path("renewal-settings/<int:pk>/", admin_views.lead_days_view, name="lead_days"),
         ]
 
 

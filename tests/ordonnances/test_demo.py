@@ -38,3 +38,20 @@ def test_seed_demo_gives_each_demo_pharmacy_its_upload_page_once(db):
 
     call_command("seed_demo", verbosity=0)
     assert upload_pages_by_host() == seeded
+
+
+def test_seed_demo_gives_each_demo_pharmacy_a_renewable_prescription(db):
+    from ordonnances.models import Dispensing, RenewalSchedule, Status
+    from ordonnances.renewals import due_dispensings
+
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    schedules = list(RenewalSchedule.objects.select_related("prescription"))
+    assert len(schedules) == 2 == Pharmacy.objects.count()
+    for schedule in schedules:
+        assert schedule.prescription.status == Status.COLLECTED  # dispensing 1 done
+        assert schedule.prescription.files.count() == 1
+        [due] = Dispensing.objects.filter(schedule=schedule)
+        assert (due.number, due.status, due.label) == (2, Status.RECEIVED, "2/3")
+        assert schedule.remaining == 2
+    assert len(due_dispensings()) == 2  # both in their pharmacy's "à préparer" list

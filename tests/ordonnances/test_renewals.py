@@ -199,7 +199,7 @@ def test_due_preparation_appears_three_days_ahead_once(
 
 def test_lead_time_is_a_pharmacy_setting(active, frozen, admin_client_a, pharmacy_a):
     response = admin_client_a.post(
-        reverse("prescriptions:lead_days"), {"pharmacy": pharmacy_a.pk, "lead_days": "10"}
+        reverse("prescriptions:lead_days", args=[pharmacy_a.pk]), {"lead_days": "10"}
     )
     assert response.status_code == 302
     frozen.move_to(datetime(2026, 3, 20, 6, 0, tzinfo=PARIS), tick=False)
@@ -210,7 +210,7 @@ def test_lead_time_is_a_pharmacy_setting(active, frozen, admin_client_a, pharmac
 @pytest.mark.parametrize("value", ["-1", "31", "dix", ""])
 def test_bad_lead_time_is_explained(active, admin_client_a, pharmacy_a, value):
     response = admin_client_a.post(
-        reverse("prescriptions:lead_days"), {"pharmacy": pharmacy_a.pk, "lead_days": value}
+        reverse("prescriptions:lead_days", args=[pharmacy_a.pk]), {"lead_days": value}
     )
     assert response.status_code == 302
     html = index_html(admin_client_a)
@@ -219,7 +219,7 @@ def test_bad_lead_time_is_explained(active, admin_client_a, pharmacy_a, value):
 
 def test_lead_time_of_another_pharmacy_is_out_of_reach(admin_client_a, pharmacy_b):
     response = admin_client_a.post(
-        reverse("prescriptions:lead_days"), {"pharmacy": pharmacy_b.pk, "lead_days": "9"}
+        reverse("prescriptions:lead_days", args=[pharmacy_b.pk]), {"lead_days": "9"}
     )
     assert response.status_code == 404
     assert renewals.lead_days(pharmacy_b) == 3
@@ -370,7 +370,9 @@ def test_patient_delays_a_week(due, client_a, admin_client_a, frozen):
     schedule = due.schedule
     schedule.refresh_from_db()
     assert due.due_date == date(2026, 4, 6) and schedule.end_date == date(2026, 5, 4)
-    assert "prévue le lundi 6 avril 2026" in client_a.get(track_url(due.prescription)).content.decode()
+    assert (
+        "prévue le lundi 6 avril 2026" in client_a.get(track_url(due.prescription)).content.decode()
+    )
 
 
 def test_patient_stops_and_the_pharmacist_can_refuse(due, client_a, admin_client_a):

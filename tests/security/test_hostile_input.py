@@ -127,10 +127,12 @@ def test_booking_post(client_a, pages, fields, start):
                 "notify_by",
                 "consent",
                 "website",
+                "renewable",
+                "renewal_months",
             ]
         ),
-        TEXT,
-        max_size=11,
+        st.one_of(TEXT, NUMBERISH),
+        max_size=13,
     ),
     pickup=DATEISH,
     birth=DATEISH,
@@ -152,6 +154,10 @@ def test_links_with_any_token(client_a, pages, token, action, day, start):
         _ok(client_a.get(path, {"jour": day}))
         _ok(client_a.post(path, {"action": action, "start": start}))
     _ok(client_a.post(f"/ordonnances/suivi/{quoted}/annuler/", {"x": action}))
+    for renewal_action in ("sauter", "decaler", "arreter", quote(action or "x", safe="")):
+        renewal = f"/ordonnances/suivi/{quoted}/renouvellement/{renewal_action}/"
+        _ok(client_a.get(renewal))
+        _ok(client_a.post(renewal, {"x": action}))
     _ok(client_a.get(f"/rdv/gerer/{quoted}/rendez-vous.ics"))
     _ok(client_a.get(feature_url(pages["rdv"], "rdv", "steps") + f"confirmation/{quoted}/"))
 
@@ -201,3 +207,50 @@ def test_admin_listings_and_forms_with_any_query(titular_client_a, world_a, quer
         _ok(titular_client_a.get(url, query))
         if name in ("rdv_agenda:phone_booking", "pharmacies_patient_data"):
             _ok(titular_client_a.post(url, query))
+
+
+RENEWAL_FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "dispensings_total": NUMBERISH,
+        "interval": st.one_of(TEXT, st.sampled_from(["28", "30", "custom"])),
+        "custom_days": NUMBERISH,
+        "first_date": DATEISH,
+        "action": st.one_of(TEXT, st.just("stop")),
+        "status": st.one_of(TEXT, st.sampled_from(["ready", "refused", "collected"])),
+        "note": TEXT,
+        "answer": st.one_of(TEXT, st.sampled_from(["accept", "dismiss"])),
+        "lead_days": NUMBERISH,
+    },
+)
+
+
+@pytest.fixture
+def renewal_a(world_a):
+    from ordonnances import renewals
+
+    schedule = renewals.set_schedule(
+        world_a.prescription,
+        dispensings_total=3,
+        interval_days=28,
+        first_date=world_a.prescription.created_at.date(),
+    )
+    dispensing = renewals.ensure_dispensing(schedule, 2)[0]
+    renewals.ask(world_a.prescription, "skip")
+    return world_a, dispensing
+
+
+@HYPOTHESIS
+@given(data=RENEWAL_FIELDS)
+def test_renewal_forms_with_any_input(titular_client_a, renewal_a, data):
+    """The schedule, a renewal preparation's status, the request's answer and the lead time."""
+    from django.urls import reverse
+
+    world, dispensing = renewal_a
+    for url in (
+        reverse("prescriptions:renewal", args=[world.prescription.pk]),
+        reverse("prescriptions:dispensing_status", args=[dispensing.pk]),
+        reverse("prescriptions:dispensing_request", args=[dispensing.pk]),
+        reverse("prescriptions:lead_days", args=[world.pharmacy.pk]),
+    ):
+        _ok(titular_client_a.post(url, data))

@@ -20,6 +20,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
+from django.utils import timezone
 from wagtail.admin.models import EditingSession
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.contrib.settings.registry import registry as settings_registry
@@ -45,8 +46,15 @@ from cms.models import ContentPage
 from cms.public_forms import feature_url
 from notifications.models import OutboxMessage
 from ordonnances import page_urls as prescription_page_urls
+from ordonnances import renewals
 from ordonnances import services as prescription_services
-from ordonnances.models import Prescription, Status
+from ordonnances.models import (
+    Dispensing,
+    Prescription,
+    RenewalSchedule,
+    RenewalSettings,
+    Status,
+)
 from pharmacies.models import AuditEvent
 from rdv import links
 from rdv import page_urls as booking_page_urls
@@ -64,6 +72,11 @@ OBJECT_CASES = [
         for method in ("get", "post")
     ],
     ("prescriptions:status", "prescription", "post"),
+    ("prescriptions:renewal", "prescription", "post"),
+    ("prescriptions:renewal", "prescription/stop", "post"),
+    ("prescriptions:dispensing_status", "dispensing", "post"),
+    ("prescriptions:dispensing_request", "dispensing", "post"),
+    ("prescriptions:lead_days", "pharmacy", "post"),
     ("prescriptions:file", "file", "get"),
     ("prescriptions:file", "file?thumb=1", "get"),
     ("prescriptions:file", "file?download=1", "get"),
@@ -95,10 +108,33 @@ OBJECT_CASES = [
 ]
 
 
+def dispensing_of(world) -> Dispensing:
+    """A renewal preparation of the world's prescription, made on first use (with a pending
+    patient request, so that the request's answer has something to act on)."""
+    schedule = RenewalSchedule.objects.filter(prescription=world.prescription).first()
+    if schedule is None:
+        schedule = renewals.set_schedule(
+            world.prescription,
+            dispensings_total=3,
+            interval_days=28,
+            first_date=timezone.localdate(),
+        )
+    dispensing = renewals.ensure_dispensing(schedule, 2)[0]
+    if not dispensing.patient_request:
+        renewals.ask(world.prescription, "delay")
+        dispensing.refresh_from_db()
+    return dispensing
+
+
 def _object_request(name, target, world):
     """URL of B's object for this case."""
     target, _, query = target.partition("?")
     target, _, action = target.partition("/")
+    if target == "dispensing":
+        return reverse(name, args=[dispensing_of(world).pk])
+    if name == "prescriptions:renewal":
+        dispensing_of(world)  # a schedule to change or stop
+        return reverse(name, args=[world.prescription.pk])
     objects = {
         "prescription": world.prescription,
         "file": world.file,
@@ -144,6 +180,17 @@ def snapshot(world):
     world.service.refresh_from_db()
     world.pharmacy.refresh_from_db()
     return (
+        list(
+            RenewalSchedule.objects.filter(prescription__pharmacy=world.pharmacy).values_list(
+                "status", "dispensings_total", "interval_days", "first_date", "shift_days"
+            )
+        ),
+        list(
+            Dispensing.objects.filter(prescription__pharmacy=world.pharmacy).values_list(
+                "status", "patient_request", "due_date"
+            )
+        ),
+        list(RenewalSettings.objects.filter(pharmacy=world.pharmacy).values_list("lead_days")),
         world.prescription.status,
         world.prescription.files.count(),
         world.booking.status,
@@ -153,6 +200,10 @@ def snapshot(world):
     )
 
 
+def action_of(target: str) -> str:
+    return target.partition("?")[0].partition("/")[2]
+
+
 @pytest.mark.parametrize(("name", "target", "method"), OBJECT_CASES)
 def test_b_objects_are_404_for_a_staff(
     name, target, method, admin_client_a, titular_client_a, world_a, world_b
@@ -160,7 +211,18 @@ def test_b_objects_are_404_for_a_staff(
     client = titular_client_a if name.startswith("audit:") else admin_client_a
     url = _object_request(name, target, world_b)
     before = snapshot(world_b)
-    data = {"status": Status.READY, "name": "hacked", "first_name": "hacked", "note": "x"}
+    data = {
+        "status": Status.READY,
+        "name": "hacked",
+        "first_name": "hacked",
+        "note": "x",
+        "action": action_of(target),
+        "answer": "accept",
+        "dispensings_total": "5",
+        "interval": "30",
+        "first_date": "2026-03-10",
+        "lead_days": "9",
+    }
     response = client.get(url) if method == "get" else client.post(url, data)
     assert response.status_code == 404, f"{method.upper()} {url} → {response.status_code}"
     assert_no_data_of(world_b, response)
@@ -377,6 +439,15 @@ def public_cases(world_a, world_b):
     return [
         ("ordonnances:track", "get", reverse("ordonnances:track", args=[tracking])),
         ("ordonnances:cancel", "post", reverse("ordonnances:cancel", args=[tracking])),
+        *[
+            (
+                "ordonnances:renewal_request",
+                method,
+                reverse("ordonnances:renewal_request", args=[tracking, action]),
+            )
+            for action in ("sauter", "decaler", "arreter")
+            for method in ("get", "post")
+        ],
         ("rdv:manage", "get", reverse("rdv:manage", args=[manage])),
         ("rdv:manage", "post", reverse("rdv:manage", args=[manage])),
         ("rdv:ics", "get", reverse("rdv:ics", args=[manage])),
@@ -402,6 +473,7 @@ def public_cases(world_a, world_b):
 PUBLIC_NAMES = [
     "ordonnances:track",
     "ordonnances:cancel",
+    "ordonnances:renewal_request",
     "rdv:manage",
     "rdv:ics",
     "page:ordonnance:confirmation",
@@ -411,6 +483,7 @@ PUBLIC_NAMES = [
 
 
 def test_b_links_are_404_on_a_site(client_a, world_a, world_b):
+    dispensing_of(world_b)  # B's renewal, which A's site must not let anybody change
     before = snapshot(world_b)
     for name, method, url in public_cases(world_a, world_b):
         response = (
@@ -608,6 +681,7 @@ B_TOKENS = {
     "task_state": lambda w, o: o.task_state.pk,
     "prescription": lambda w, o: w.prescription.pk,
     "file": lambda w, o: w.file.pk,
+    "dispensing": lambda w, o: dispensing_of(w).pk,
     "booking": lambda w, o: w.booking.pk,
     "service": lambda w, o: w.service.pk,
     "message": lambda w, o: OutboxMessage.objects.filter(pharmacy=w.pharmacy).first().pk,
@@ -762,6 +836,10 @@ ADMIN_OBJECT_CASES = {
         for view in ("edit", "delete", "history", "history_results", "usage", "inspect", "status")
     },
     "prescriptions:file": [{"pk": "file"}],
+    "prescriptions:renewal": [{"pk": "prescription"}],
+    "prescriptions:dispensing_status": [{"pk": "dispensing"}],
+    "prescriptions:dispensing_request": [{"pk": "dispensing"}],
+    "prescriptions:lead_days": [{"pk": "pharmacy"}],
     **{
         f"rdv_bookings:{view}": [{"pk": "booking"}]
         for view in ("edit", "delete", "history", "history_results", "usage", "inspect")
