@@ -111,7 +111,7 @@ def set_schedule(
     with transaction.atomic():
         if prescription.purged_at:
             raise RenewalError("Cette ordonnance a été effacée.")
-        schedule, _created = RenewalSchedule.objects.select_for_update().get_or_create(
+        schedule, _created = RenewalSchedule.objects.select_for_update(of=("self",)).get_or_create(
             prescription=prescription
         )
         if schedule.status in (RenewalStatus.STOPPED, RenewalStatus.FINISHED):
@@ -153,7 +153,7 @@ def stop_schedule(
 ) -> RenewalSchedule:
     """No further dispensing; ones not yet prepared are cancelled, prepared ones stay."""
     with transaction.atomic():
-        locked = RenewalSchedule.objects.select_for_update().get(pk=schedule.pk)
+        locked = RenewalSchedule.objects.select_for_update(of=("self",)).get(pk=schedule.pk)
         if not locked.is_live:
             raise RenewalError("Ce renouvellement est déjà terminé.")
         locked.status = RenewalStatus.STOPPED
@@ -296,7 +296,7 @@ def change_dispensing_status(
     note = (note or "").strip()
     with transaction.atomic():
         locked = (
-            Dispensing.objects.select_for_update()
+            Dispensing.objects.select_for_update(of=("self",))
             .select_related("schedule", "prescription__pharmacy")
             .get(pk=dispensing.pk)
         )
@@ -382,7 +382,7 @@ def ask(prescription: Prescription, kind: str, *, request=None) -> Dispensing:
         raise RenewalError("Demande inconnue.")
     with transaction.atomic():
         schedule = (
-            RenewalSchedule.objects.select_for_update()
+            RenewalSchedule.objects.select_for_update(of=("self",))
             .select_related("prescription__pharmacy")
             .filter(prescription=prescription)
             .first()
@@ -421,7 +421,7 @@ def answer_request(dispensing: Dispensing, *, accept: bool, user=None, request=N
     """The pharmacist applies or dismisses the patient's pending request; returns what was done."""
     with transaction.atomic():
         locked = (
-            Dispensing.objects.select_for_update()
+            Dispensing.objects.select_for_update(of=("self",))
             .select_related("schedule__prescription__pharmacy")
             .get(pk=dispensing.pk)
         )

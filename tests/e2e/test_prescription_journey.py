@@ -18,8 +18,12 @@ pytestmark = pytest.mark.e2e
 REFERENCE = re.compile(r"ORD-[A-Z0-9]{6}")
 
 
-def send_prescription(page, live_server, pharmacy, *, shots=False):
-    """What a patient does on the upload page; returns (reference, tracking URL)."""
+def send_prescription(page, live_server, pharmacy, *, shots=False, renewal_months=None):
+    """What a patient does on the upload page; returns (reference, tracking URL).
+
+    `renewal_months` ticks "Ordonnance renouvelable" and picks that many months ("" leaves it
+    to the pharmacist).
+    """
     page.goto(site_url(live_server, pharmacy, "/ordonnance/"))
     form = page.locator("form.prescription-form")
     if shots:
@@ -42,6 +46,11 @@ def send_prescription(page, live_server, pharmacy, *, shots=False):
         ],
     )
     page.fill("#id_comment", "Génériques acceptés")
+    if renewal_months is not None:
+        page.check("#id_renewable")
+        page.select_option("#id_renewal_months", renewal_months)
+        if shots:
+            screenshot(page, "ordonnance-renouvelable-phone")
     page.check("input[name=notify_by][value=both]")
     page.check("#id_consent")
     page.get_by_role("button", name="Envoyer mon ordonnance").click()
