@@ -94,3 +94,34 @@ def test_booking_messages_fit_in_two_segments(
             operations.cancel_booking(booking, by_patient=False)
     assert len(sms.outbox) == 4
     _check([m.body for m in sms.outbox])
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_renewal_messages_fit_in_two_segments(
+    language, pharmacy, client_a, django_capture_on_commit_callbacks, time_machine
+):
+    """Each renewal's messages say "(2/3)", and the last one the prescriber reminder: still two."""
+    from datetime import date
+
+    from ordonnances import renewals
+
+    time_machine.move_to(datetime(2026, 3, 2, 9, 0, tzinfo=PARIS), tick=False)
+    client_a.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    assert PatientBrowser(client_a, pharmacy).send(notify_by="sms", renewable="on").status_code
+    prescription = Prescription.objects.get(pharmacy=pharmacy)
+    schedule = renewals.set_schedule(
+        prescription, dispensings_total=3, interval_days=28, first_date=date(2026, 3, 2)
+    )
+    renewals.create_due_dispensings(today=date(2026, 5, 1))
+    sms.outbox.clear()
+    for dispensing in schedule.dispensings.order_by("number"):
+        for status in (Status.READY_TOMORROW, Status.PARTIALLY_READY, Status.READY):
+            with django_capture_on_commit_callbacks(execute=True):
+                renewals.change_dispensing_status(
+                    dispensing, status, note="Il manque une boîte, commandée pour demain."
+                )
+    bodies = [m.body for m in sms.outbox]
+    assert len(bodies) == 6
+    assert sum("(3/3)" in b for b in bodies) == 3 and sum("(2/3)" in b for b in bodies) == 3
+    assert any("Dernier renouvellement" in b or "Last renewal" in b for b in bodies)
+    _check(bodies)
