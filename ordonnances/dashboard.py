@@ -19,7 +19,8 @@ from wagtail.admin.ui.components import Component
 from pharmacies import tenancy
 from pharmacies.dashboard import DashboardItem
 
-from .models import READY_STATUSES, Prescription, Status
+from . import renewals
+from .models import READY_STATUSES, Dispensing, Prescription, Status
 
 VIEW_PERMISSION = "ordonnances.view_prescription"
 TO_PREPARE = [Status.RECEIVED, Status.PREPARING]
@@ -36,6 +37,15 @@ def _live(request):
 
 def to_prepare(request):
     return _live(request).filter(status__in=TO_PREPARE).order_by("created_at", "pk")
+
+
+def renewals_due(request) -> int:
+    """Renewal preparations in the "à préparer" list (due within the pharmacy's lead time)."""
+    return len(
+        renewals.due_dispensings(
+            tenancy.scope_queryset(Dispensing.objects.all(), request.user, "prescription__pharmacy")
+        )
+    )
 
 
 def overdue(request):
@@ -95,6 +105,8 @@ class PrescriptionsPanel(Component):
             "several_pharmacies": several > 1,
             "index_url": index,
             "waiting_url": index + "?status=received&status=preparing",
+            "renewals_due": renewals_due(self.request),
+            "renewals_url": index + "#renewals-due-title",
         }
 
 

@@ -49,8 +49,8 @@ def send_prescription(page, live_server, pharmacy, *, shots=False, renewal_month
     if renewal_months is not None:
         page.check("#id_renewable")
         page.select_option("#id_renewal_months", renewal_months)
-        if shots:
-            screenshot(page, "ordonnance-renouvelable-phone")
+        assert run_axe(page) == []
+        screenshot(page, "ordonnance-renouvelable-phone")
     page.check("input[name=notify_by][value=both]")
     page.check("#id_consent")
     page.get_by_role("button", name="Envoyer mon ordonnance").click()

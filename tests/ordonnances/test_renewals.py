@@ -195,6 +195,8 @@ def test_due_preparation_appears_three_days_ahead_once(
     assert active.prescription.reference in html and "2/3" in html and "30/03/2026" in html
     [pharmacy_mail] = mail.outbox
     assert "Renouvellement 2/3 à préparer" in pharmacy_mail.subject
+    dashboard = admin_client_a.get(reverse("wagtailadmin_home")).content.decode()
+    assert "1 renouvellement à préparer" in dashboard
 
 
 def test_lead_time_is_a_pharmacy_setting(active, frozen, admin_client_a, pharmacy_a):
