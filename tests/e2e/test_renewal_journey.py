@@ -38,14 +38,14 @@ def test_renewable_prescription_journey(
     admin_login(admin, site_url(live_server, pharmacy, "/admin/login/"), pharmacist.username)
     admin.goto(site_url(live_server, pharmacy, f"/admin/ordonnances/inspect/{prescription.pk}/"))
     section = admin.locator("#renouvellement")
-    assert "À confirmer" in section.inner_text()
+    assert "À confirmer" in section.text_content()
     admin.fill("#id_dispensings_total", "3")
     admin.select_option("#id_interval", "28")
     admin.fill("#id_first_date", (timezone.localdate() - timedelta(days=28)).isoformat())
     admin.get_by_role("button", name="Enregistrer le renouvellement").click()
     admin.wait_for_load_state()
     assert "Renouvellement enregistré : 3 délivrances" in admin.content()
-    assert "En cours" in admin.locator("#renouvellement").inner_text()
+    assert "En cours" in admin.locator("#renouvellement").text_content()
 
     # Dispensing 1 collected; the beat job makes dispensing 2 due today.
     change_status(prescription, Status.READY)
@@ -53,7 +53,7 @@ def test_renewable_prescription_journey(
     assert create_due_dispensings() == 1 and create_due_dispensings() == 0
     admin.goto(site_url(live_server, pharmacy, "/admin/ordonnances/"))
     due = admin.locator(".renewals-due-list")
-    assert reference in due.inner_text() and "2/3" in due.inner_text()
+    assert reference in due.text_content() and "2/3" in due.text_content()
     screenshot(admin, "admin-renouvellements-desktop")
     admin.set_viewport_size({"width": 390, "height": 844})
     screenshot(admin, "admin-renouvellements-phone")
@@ -72,7 +72,7 @@ def test_renewable_prescription_journey(
     # The patient sees what is left and asks to delay the next one by a week.
     phone_page.goto(tracking)
     renewal = phone_page.locator("section.renewal")
-    assert "Délivrances restantes" in renewal.inner_text()
+    assert "Délivrances restantes" in renewal.text_content()
     assert run_axe(phone_page) == []
     screenshot(phone_page, "ordonnance-suivi-renouvellement-phone")
     renewal.get_by_role("link", name="Décaler d'une semaine").click()
@@ -80,7 +80,7 @@ def test_renewable_prescription_journey(
     assert run_axe(phone_page) == []
     phone_page.get_by_role("button", name="Confirmer ma demande").click()
     phone_page.wait_for_selector("p.confirmation")
-    assert "transmise à la pharmacie" in phone_page.locator("p.confirmation").inner_text()
+    assert "transmise à la pharmacie" in phone_page.locator("p.confirmation").text_content()
     assert run_axe(phone_page) == []
 
     # The pharmacist sees the request and applies it: the last date moves a week later.
@@ -89,7 +89,7 @@ def test_renewable_prescription_journey(
     due_before = third.due_date
     admin.goto(site_url(live_server, pharmacy, f"/admin/ordonnances/inspect/{prescription.pk}/"))
     requests = admin.locator(".renewal-requests")
-    assert "Décaler d'une semaine" in requests.inner_text()
+    assert "Décaler d'une semaine" in requests.text_content()
     requests.get_by_role("button", name="Appliquer").click()
     admin.wait_for_load_state()
     third.refresh_from_db()
