@@ -17,6 +17,7 @@ from ordonnances.models import (
     Dispensing,
     Prescription,
     RenewalSchedule,
+    RenewalSettings,
     RenewalStatus,
     Status,
 )
@@ -445,3 +446,34 @@ def test_gdpr_export_holds_the_schedule(due):
     renewal = exported["renewal"]
     assert renewal["dispensings_total"] == 3 and renewal["status"] == "active"
     assert renewal["dispensings"][0]["number"] == 2
+
+
+# --- Fail-closed tenancy ----------------------------------------------------------------
+
+
+@pytest.fixture
+def scoped_rows(active):
+    renewals.create_due_dispensings(today=date(2026, 3, 30))
+    renewals.set_lead_days(active.prescription.pharmacy, 5)
+    return active
+
+
+@pytest.mark.scoped
+@pytest.mark.parametrize("model", [RenewalSchedule, Dispensing, RenewalSettings])
+def test_renewal_rows_need_a_scope(scoped_rows, model, pharmacy_b):
+    from django_scopes import ScopeError
+
+    from pharmacies.tenancy import all_pharmacies, pharmacy_scope
+
+    with pytest.raises(ScopeError):
+        list(model.objects.all())
+    with pharmacy_scope(pharmacy_b):
+        assert not model.objects.exists()
+    with all_pharmacies():
+        assert model.objects.count() == 1
+
+
+@pytest.mark.scoped
+def test_beat_job_declares_its_cross_pharmacy_scope(active, frozen):
+    frozen.move_to(datetime(2026, 3, 27, 6, 0, tzinfo=PARIS), tick=False)
+    assert create_due_dispensings() == 1  # the Celery task, started with no scope
