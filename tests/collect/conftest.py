@@ -123,8 +123,10 @@ class PatientBrowser:
         assert response.status_code == 200
         return response.content.decode()
 
-    def send(self, selection, *, headers=None, **overrides):
-        html = self.open(selection)
+    def send(self, selection, *, headers=None, open_with=None, **overrides):
+        """Post `selection`; `open_with`: the selection shown when the form was opened (a
+        forged post sends another one)."""
+        html = self.open(open_with or selection)
         data = valid_data(self.pharmacy, **overrides)
         data.setdefault("form_token", TOKEN_RE.search(html).group(1))
         data.setdefault("selection", selection)
