@@ -92,12 +92,15 @@ class ReservationIndexView(generic.IndexView):
     @property
     def columns(self):
         return [
-            Column("reference", label=_("Référence"), url_name="reservations:inspect"),
-            DateColumn("created_at", label=_("Reçue le")),
-            Column("full_name", label=_("Patient")),
-            Column("pickup_date", label=_("Retrait prévu")),
-            Column("get_status_display", label=_("Statut")),
+            self._get_title_column("reference"),
+            Column("full_name", label=_("Patient"), accessor="full_name"),
+            Column("status", label=_("Statut"), accessor="get_status_display"),
+            DateColumn("created_at", label=_("Reçue le"), sort_key="created_at"),
+            Column("pickup_date", label=_("Retrait prévu"), accessor="pickup_date"),
         ]
+
+    def get_edit_url(self, instance):
+        return None
 
     def get_base_queryset(self):
         return super().get_base_queryset().filter(purged_at__isnull=True)
@@ -282,14 +285,10 @@ class OfferIndexView(generic.IndexView):
     @property
     def columns(self):
         return [
-            Column("product", label=_("Produit"), url_name="collect_offers:edit"),
-            Column("price", label=_("Prix TTC (€)")),
-            Column("get_availability_display", label=_("Disponibilité")),
-            Column(
-                "active",
-                label=_("En ligne"),
-                accessor=lambda o: _g("Oui") if o.active else _g("Non"),
-            ),
+            self._get_title_column("product"),
+            Column("price", label=_("Prix TTC (€)"), accessor="price"),
+            Column("availability", label=_("Disponibilité"), accessor="get_availability_display"),
+            Column("active", label=_("En ligne"), accessor="online_label"),
         ]
 
     def search_queryset(self, queryset):

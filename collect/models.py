@@ -195,6 +195,10 @@ class PharmacyProduct(models.Model):
         return str(self.product)
 
     @property
+    def online_label(self) -> str:
+        return str(_("Oui") if self.active else _("Non"))
+
+    @property
     def reservable(self) -> bool:
         return self.active and self.availability in RESERVABLE
 

@@ -21,7 +21,9 @@ def test_block_page_shows_notices_and_own_offers(client_a, offers):
     assert "Dentifrice fraîcheur" in html and "4,90" in html or "4.90" in html
 
 
-def test_catalogue_shows_this_pharmacy_prices_only(client_a, client_b, offers, pharmacy_a, pharmacy_b):
+def test_catalogue_shows_this_pharmacy_prices_only(
+    client_a, client_b, offers, pharmacy_a, pharmacy_b
+):
     html_a = client_a.get(catalogue_url(pharmacy_a)).content.decode()
     html_b = client_b.get(catalogue_url(pharmacy_b)).content.decode()
     assert "17,50" in html_a or "17.50" in html_a
