@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
-from django.urls import path
+from django.http import Http404
+from django.urls import path, reverse_lazy
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from wagtail import hooks
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.panels import FieldPanel, ObjectList
@@ -29,7 +32,6 @@ class ReservationViewSet(PharmacyScopedViewSet):
     menu_order = 10
     inspect_view_enabled = True
     copy_view_enabled = False
-    add_view_enabled = False
     index_view_class = admin_views.ReservationIndexView
     inspect_view_class = admin_views.ReservationInspectView
     edit_view_class = admin_views.ReservationEditView
@@ -55,6 +57,11 @@ class ReservationViewSet(PharmacyScopedViewSet):
         "pickup_date": _("Retrait prévu"),
     }
     export_filename = "reservations"
+
+    @cached_property
+    def add_view(self):
+        """Patients reserve from the site; there is nothing for staff to create here."""
+        return RedirectView.as_view(url=reverse_lazy("reservations:index"))
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
@@ -110,14 +117,27 @@ class CatalogueFilterForm(BaseFilterForm):
         return objects
 
 
-class ProductChooseMixin:
+def choosable_products(user):
     """The agency catalogue and the user's pharmacies' own products; never another's own ones."""
+    if user.is_superuser:
+        return Product.objects.all()
+    own = tenancy.pharmacy_ids_for_user(user)
+    return Product.objects.filter(Q(own_pharmacy__isnull=True) | Q(own_pharmacy__in=own))
 
+
+class ProductChooseMixin:
     filter_form_class = CatalogueFilterForm
 
     def get_object_list(self):
-        own = tenancy.pharmacy_ids_for_user(self.request.user)
-        return Product.objects.filter(Q(own_pharmacy__isnull=True) | Q(own_pharmacy__in=own))
+        return choosable_products(self.request.user)
+
+
+class ProductChosenView(chooser_views.ChosenView):
+    def get_object(self, pk):
+        try:
+            return choosable_products(self.request.user).get(pk=pk)
+        except (Product.DoesNotExist, ValueError) as exc:
+            raise Http404("Not a product this user may choose") from exc
 
 
 class ProductChooseView(ProductChooseMixin, chooser_views.ChooseView):
@@ -135,6 +155,7 @@ class ProductChooserViewSet(ChooserViewSet):
     choose_another_text = _("Choisir un autre produit")
     choose_view_class = ProductChooseView
     choose_results_view_class = ProductChooseResultsView
+    chosen_view_class = ProductChosenView
 
 
 class ProductViewSet(ModelViewSet):
