@@ -46,7 +46,7 @@ KINDS = {
     "Désinfection": ["Spray antiseptique incolore", "Compresses stériles"],
     "Contention": ["Bande de contention", "Chevillère de maintien"],
 }
-SIZES = ["format voyage", "50 ml", "200 ml"]
+SIZES = ["50 ml", "200 ml"]
 
 
 def _category(name: str, parent: Category | None, order: int) -> Category:
@@ -58,7 +58,7 @@ def _category(name: str, parent: Category | None, order: int) -> Category:
 
 
 def demo_products() -> list[Product]:
-    """The demo catalogue, created once: about 350 products."""
+    """The demo catalogue, created once: about 430 products."""
     products = []
     serial = 0
     for order, (top, children) in enumerate(CATEGORIES.items()):
