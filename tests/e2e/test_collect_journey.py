@@ -61,7 +61,7 @@ def test_patient_reserves_on_a_phone_and_the_pharmacist_prepares_it(
     page.get_by_role("link", name="Voir tout le catalogue").click()
     page.wait_for_selector(".collect-products")
     page.fill("#collect-q", "solaire")
-    page.get_by_role("button", name="Rechercher").click()
+    page.locator("#contenu form.collect-search button").click()
     page.wait_for_selector(".collect-count")
     cards = page.locator(".collect-card")
     assert cards.count() == 2
