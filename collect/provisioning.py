@@ -1,31 +1,28 @@
 """The page every new pharmacy gets from this app: "Click & Collect" holding the catalogue block."""
 
-import json
-import uuid
+from wagtail.rich_text import RichText
 
 from cms.models import ContentPage
 
 PAGE_SLUG = "click-and-collect"
 
 
-def catalogue_page_body() -> str:
-    return json.dumps(
-        [
+def catalogue_page_body() -> list[tuple[str, dict]]:
+    """The body as (block type, value) pairs: Wagtail gives each block its id and checks the value."""
+    return [
+        (
+            "collect_catalogue",
             {
-                "type": "collect_catalogue",
-                "id": str(uuid.uuid4()),
-                "value": {
-                    "title": "Click & Collect",  # the page title: one heading shown
-                    "intro": (
-                        "<p>Réservez vos produits de parapharmacie en ligne et retirez-les à la "
-                        "pharmacie : nous les mettons de côté et vous prévenons dès qu'ils sont "
-                        "prêts.</p>"
-                    ),
-                    "featured_count": 8,
-                },
-            }
-        ]
-    )
+                "title": "Click & Collect",  # the page title: one heading shown
+                "intro": RichText(
+                    "<p>Réservez vos produits de parapharmacie en ligne et retirez-les à la "
+                    "pharmacie : nous les mettons de côté et vous prévenons dès qu'ils sont "
+                    "prêts.</p>"
+                ),
+                "featured_count": 8,
+            },
+        )
+    ]
 
 
 def default_pages(home):
