@@ -28,6 +28,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from wagtail.rich_text import RichText  # noqa: E402
 
 from collect import catalogue_io  # noqa: E402
 from collect.codes import with_check_digit  # noqa: E402
@@ -110,11 +111,18 @@ def main() -> int:
 
         shop = ContentPage.objects.child_of(pharmacy.site.root_page).get(slug="click-and-collect")
         block = next(b.id for b in shop.body if b.block_type == "collect_catalogue")
-        plain = ContentPage.objects.child_of(pharmacy.site.root_page).exclude(pk=shop.pk)
-        plain = next(p for p in plain if not p.has_form_blocks)
+        # The baseline: a plain page of the same site, as long as a catalogue page.
+        plain = ContentPage(
+            title="Conseils",
+            slug="conseils",
+            body=[("paragraph", RichText("<p>Conseil du pharmacien. </p>" * 60))],
+        )
+        pharmacy.site.root_page.add_child(instance=plain)
+        plain.save_revision().publish()
         client = Client(HTTP_HOST="bench.test")
         base = f"{shop.url}boutique/{block}/"
-        first_offer = PharmacyProduct.objects.filter(pharmacy=pharmacy).order_by("pk").first()
+        with pharmacy_scope(pharmacy):
+            first_offer = PharmacyProduct.objects.filter(pharmacy=pharmacy).order_by("pk").first()
         urls = {
             "catalogue page": base,
             "search « sensibles 1234 »": base + "?q=sensibles+1234",

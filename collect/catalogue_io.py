@@ -226,15 +226,13 @@ def _categories(paths: Iterable[tuple[str, ...]], *, create: bool) -> dict[tuple
     for pk, (name, parent_id) in by_id.items():
         path = (by_id[parent_id][0], name) if parent_id in by_id else (name,)
         known.setdefault(tuple(p.casefold() for p in path), pk)
-    result = {}
-    for path in sorted(set(paths), key=len):
-        if not path:
-            continue
+    wanted = {path for path in paths if path}
+    wanted |= {path[:1] for path in wanted}  # parents first: a child needs its parent's id
+    result: dict[tuple[str, ...], int] = {}
+    for path in sorted(wanted, key=len):
         key = tuple(p.casefold() for p in path)
         if key not in known and create:
             parent_id = result.get(path[:1]) if len(path) == 2 else None
-            if len(path) == 2 and parent_id is None:
-                parent_id = _categories([path[:1]], create=True)[path[:1]]
             category = Category.objects.create(
                 name=path[-1], slug=_free_slug(path), parent_id=parent_id
             )

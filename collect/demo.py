@@ -97,12 +97,11 @@ def seed_pharmacy_offers(pharmacy) -> None:
     products = demo_products()
     rng = random.Random(pharmacy.slug)
     with pharmacy_scope(pharmacy):
-        offered = set(
-            PharmacyProduct.objects.filter(pharmacy=pharmacy).values_list("product_id", flat=True)
-        )
+        if PharmacyProduct.objects.filter(pharmacy=pharmacy).exists():
+            products = []  # seeded before: the pharmacist may have changed prices since
         offers = []
         for product in products:
-            if product.pk in offered or rng.random() > 0.65:
+            if rng.random() > 0.65:
                 continue
             cents = rng.randrange(290, 3990, 10)
             offers.append(

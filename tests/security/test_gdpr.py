@@ -257,7 +257,12 @@ def test_every_app_declaring_patient_data_takes_part_in_installed_apps_order(wor
     ]
     # Messages are about the other apps' records: they are found, and exported, after them.
     records = gdpr.find_patient_records(world_b.pharmacy, email=EMAIL_B)
-    assert [type(part) for part in records.parts] == [PrescriptionData, BookingData, MessageData]
+    assert [type(part) for part in records.parts] == [
+        PrescriptionData,
+        BookingData,
+        ReservationData,
+        MessageData,
+    ]
     payload = gdpr.collect_patient_data(world_b.pharmacy, email=EMAIL_B)
     assert list(payload) == [
         "pharmacy",
@@ -265,6 +270,7 @@ def test_every_app_declaring_patient_data_takes_part_in_installed_apps_order(wor
         "request",
         "prescriptions",
         "bookings",
+        "reservations",
         "messages",
     ]
 
