@@ -25,6 +25,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
@@ -71,6 +72,9 @@ def page_queries(client, url):
 
 def main() -> int:
     setup_test_environment()
+    # Both sides fully rendered: catalogue pages carry the selection in their address and are
+    # never page-cached, so the plain page must not be served from the page cache either.
+    settings.OFFICINE_PAGE_CACHE = False
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     ok = True
     try:
