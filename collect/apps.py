@@ -27,4 +27,5 @@ class CollectConfig(extensions.PluggableAppConfig):
     demo_agency = "collect.demo.seed_agency_catalogue"
     demo_pharmacy = "collect.demo.seed_pharmacy_offers"
     patient_data = "collect.gdpr.ReservationData"
+    notification_events = "collect.events.LABELS"
     page_cache_models = ["collect.PharmacyProduct"]
