@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "pharmacies",
     "ordonnances",
     "rdv",
+    "collect",
     "blog",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -287,6 +288,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 6 * 3600.0,
     },
     "rdv-send-reminders": {"task": "rdv.send_reminders", "schedule": 15 * 60.0},
+    "collect-expire-and-remind": {"task": "collect.expire_and_remind", "schedule": 3600.0},
+    "collect-purge-expired": {"task": "collect.purge_expired", "schedule": 24 * 3600.0},
     "blog-publish-scheduled": {"task": "blog.tasks.publish_scheduled", "schedule": 60.0},
 }
 

@@ -17,6 +17,9 @@ from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import GroupApprovalTask, Page, UploadedFile, Workflow, WorkflowTask
 
 from cms.models import ContentPage
+from collect import services as collect_services
+from collect.codes import with_check_digit
+from collect.models import CollectSettings, PharmacyProduct, Product
 from ordonnances import services as prescription_services
 from ordonnances.models import Prescription, Status
 from pharmacies.provisioning import ensure_staff_user
@@ -83,6 +86,29 @@ class World:
         self.booking = book(
             self.service, first_name=last_name, last_name=last_name, email=email, phone=phone
         )
+        # Click & Collect: the pharmacy's own product (named after it), its offer, a reservation.
+        self.own_product = Product.objects.create(
+            code=with_check_digit(f"3401{pharmacy.pk:08d}"),
+            name=f"Tisane {last_name}",
+            own_pharmacy=pharmacy,
+        )
+        self.offer = PharmacyProduct.objects.create(
+            pharmacy=pharmacy, product=self.own_product, price="3.10"
+        )
+        self.collect_settings = CollectSettings.objects.create(pharmacy=pharmacy, hold_days=5)
+        self.reservation = collect_services.create_reservation(
+            pharmacy=pharmacy,
+            fields={
+                "first_name": last_name,
+                "last_name": last_name,
+                "email": email,
+                "phone": phone,
+                "notify_by": "email",
+                "pickup_date": TUESDAY_9H.date(),
+            },
+            items=[collect_services.Wanted(self.offer, 1)],
+        )
+        self.line = self.reservation.lines.get()
 
 
 @pytest.fixture
@@ -118,6 +144,7 @@ def b_markers(world) -> list[str]:
         PHONE_B_E164,
         world.prescription.reference,
         world.booking.reference,
+        world.reservation.reference,
     ]
 
 

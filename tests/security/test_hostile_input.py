@@ -168,6 +168,9 @@ ADMIN_LISTINGS = [
     "rdv_bookings:index",
     "rdv_bookings:index_results",
     "rdv_services:index_results",
+    "reservations:index_results",
+    "collect_offers:index_results",
+    "collect_offers:bulk",
     "rdv_agenda:agenda",
     "rdv_agenda:phone_booking",
     "outbox:index_results",
@@ -254,3 +257,38 @@ def test_renewal_forms_with_any_input(titular_client_a, renewal_a, data):
         reverse("prescriptions:lead_days", args=[world.pharmacy.pk]),
     ):
         _ok(titular_client_a.post(url, data))
+
+
+@pytest.fixture
+def shop(pharmacy_a):
+    from collect.models import PharmacyProduct, Product
+    from tests.collect.conftest import catalogue_url, code
+
+    product = Product.objects.create(code=code(1), name="Crème", brand="Avène")
+    offer = PharmacyProduct.objects.create(pharmacy=pharmacy_a, product=product, price="9.90")
+    return {"base": catalogue_url(pharmacy_a), "offer": offer}
+
+
+@HYPOTHESIS
+@given(
+    q=TEXT,
+    category=TEXT,
+    number=NUMBERISH,
+    selection=st.lists(st.one_of(TEXT, NUMBERISH), max_size=40),
+    fields=st.dictionaries(
+        st.sampled_from(["first_name", "phone", "email", "pickup_date", "notify_by", "comment"]),
+        st.one_of(TEXT, DATEISH),
+        max_size=6,
+    ),
+    token=TOKEN,
+)
+def test_click_and_collect_routes(client_a, shop, q, category, number, selection, fields, token):
+    base = shop["base"]
+    _ok(client_a.get(base, {"q": q, "categorie": category, "page": number, "p": selection}))
+    _ok(client_a.get(f"{base}produit/{shop['offer'].pk}/", {"p": selection}))
+    _ok(client_a.get(f"{base}reserver/", {"p": selection}))
+    _ok(client_a.post(f"{base}reserver/", {**fields, "selection": selection, "consent": "on"}))
+    _ok(client_a.get(f"{base}reservee/", {"t": token}))
+    quoted = quote(token, safe="")
+    _ok(client_a.get(f"/retrait/suivi/{quoted}/"))
+    _ok(client_a.post(f"/retrait/suivi/{quoted}/annuler/"))

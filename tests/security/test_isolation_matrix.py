@@ -44,6 +44,9 @@ from wagtail.models import (
 
 from cms.models import ContentPage
 from cms.public_forms import feature_url
+from collect import page_urls as collect_page_urls
+from collect import services as collect_services
+from collect.models import PharmacyProduct, Reservation
 from notifications.models import OutboxMessage
 from ordonnances import page_urls as prescription_page_urls
 from ordonnances import renewals
@@ -105,6 +108,21 @@ OBJECT_CASES = [
         for method in ("get", "post")
     ],
     ("audit:inspect", "event", "get"),
+    *[
+        (f"reservations:{view}", "reservation", method)
+        for view in ("inspect", "edit", "delete", "history", "history_results", "usage")
+        for method in ("get", "post")
+    ],
+    ("reservations:status", "reservation", "post"),
+    ("reservations:slip", "reservation", "get"),
+    ("reservations:line", "line", "post"),
+    *[
+        (f"{namespace}:{view}", target, method)
+        for namespace, target in (("collect_offers", "offer"), ("collect_settings", "settings"))
+        for view in ("edit", "delete", "history", "history_results", "usage")
+        for method in ("get", "post")
+    ],
+    ("collect_product_chooser:chosen", "own_product", "get"),
 ]
 
 
@@ -143,6 +161,11 @@ def _object_request(name, target, world):
         "message": OutboxMessage.objects.filter(pharmacy=world.pharmacy).first(),
         "pharmacy": world.pharmacy,
         "event": AuditEvent.objects.filter(pharmacy=world.pharmacy).first(),
+        "reservation": world.reservation,
+        "line": world.line,
+        "offer": world.offer,
+        "settings": world.collect_settings,
+        "own_product": world.own_product,
     }
     if name == "rdv_agenda:agenda":
         return reverse(name) + f"?jour=2026-03-10&service={world.service.pk}"
@@ -179,6 +202,10 @@ def snapshot(world):
     world.booking.refresh_from_db()
     world.service.refresh_from_db()
     world.pharmacy.refresh_from_db()
+    world.reservation.refresh_from_db()
+    world.offer.refresh_from_db()
+    world.line.refresh_from_db()
+    world.collect_settings.refresh_from_db()
     return (
         list(
             RenewalSchedule.objects.filter(prescription__pharmacy=world.pharmacy).values_list(
@@ -191,6 +218,10 @@ def snapshot(world):
             )
         ),
         list(RenewalSettings.objects.filter(pharmacy=world.pharmacy).values_list("lead_days")),
+        world.reservation.status,
+        world.line.status,
+        (world.offer.price, world.offer.active),
+        world.collect_settings.hold_days,
         world.prescription.status,
         world.prescription.files.count(),
         world.booking.status,
@@ -348,6 +379,21 @@ LIST_CASES = [
     ("audit:index", "", "get"),
     ("audit:index_results", "", "get"),
     ("pharmacies_patient_data", "?pharmacy={pharmacy_b}", "post"),
+    ("reservations:index", "", "get"),
+    ("reservations:index", f"?q={MARKER_B}", "get"),
+    ("reservations:index", "?export=csv", "get"),
+    ("reservations:index_results", f"?q={EMAIL_B}", "get"),
+    ("reservations:add", "", "get"),
+    ("collect_offers:index", "", "get"),
+    ("collect_offers:index_results", "?q=Tisane", "get"),
+    ("collect_offers:add", "", "get"),
+    ("collect_offers:bulk", "", "get"),
+    ("collect_offers:bulk", "?q=Tisane", "get"),
+    ("collect_settings:index", "", "get"),
+    ("collect_settings:index_results", "", "get"),
+    ("collect_settings:add", "", "get"),
+    ("collect_product_chooser:choose", "?q=Tisane", "get"),
+    ("collect_product_chooser:choose_results", "?q=Tisane", "get"),
     ("wagtailadmin_home", "", "get"),
     ("officine_dashboard_counts", "", "get"),
     ("wagtailadmin_pages:search", f"?q={MARKER_B}", "get"),
@@ -436,7 +482,24 @@ def public_cases(world_a, world_b):
     upload = _upload_page(world_a.pharmacy)
     booking_page = _booking_page(world_a.pharmacy)
     block = _block_id(upload, "prescription_upload")
+    reservation = collect_services.tracking_token(world_b.reservation)
+    shop = ContentPage.objects.child_of(world_a.pharmacy.site.root_page).get(
+        slug="click-and-collect"
+    )
+    shop_block = _block_id(shop, "collect_catalogue")
     return [
+        ("collect:track", "get", reverse("collect:track", args=[reservation])),
+        ("collect:cancel", "post", reverse("collect:cancel", args=[reservation])),
+        (
+            "page:boutique:confirmation",
+            "get",
+            feature_url(shop, "boutique", "confirmation", shop_block) + f"?t={reservation}",
+        ),
+        (
+            "page:boutique:product",
+            "get",
+            feature_url(shop, "boutique", "product", shop_block, world_b.offer.pk),
+        ),
         ("ordonnances:track", "get", reverse("ordonnances:track", args=[tracking])),
         ("ordonnances:cancel", "post", reverse("ordonnances:cancel", args=[tracking])),
         *[
@@ -479,6 +542,10 @@ PUBLIC_NAMES = [
     "page:ordonnance:confirmation",
     "page:rdv:confirmation",
     "page:rdv:slots",
+    "collect:track",
+    "collect:cancel",
+    "page:boutique:confirmation",
+    "page:boutique:product",
 ]
 
 
@@ -535,8 +602,12 @@ OUR_NAMESPACES = {
     "ordonnances",
     "rdv",
     "notifications",
+    "reservations",
+    "collect_offers",
+    "collect_settings",
+    "collect",
 }
-OUR_MODULES = ("ordonnances", "rdv", "pharmacies", "cms")
+OUR_MODULES = ("ordonnances", "rdv", "collect", "pharmacies", "cms")
 
 ALLOW_LIST = {
     "officine_2fa_verify": "the signed-in user's own 2FA device; no pharmacy data",
@@ -569,6 +640,23 @@ ALLOW_LIST = {
         "Wagtail's own admin views at Wagtail's own addresses, scoped to the user's pharmacies "
         "(tests/security/test_admin_overrides.py, test_admin_metadata.py)"
     ),
+    "page:boutique:catalogue": (
+        "the page's own pharmacy's offers only (collect.catalogue.offers_for(page.pharmacy)); "
+        "tests/collect/test_public.py::test_catalogue_shows_this_pharmacy_prices_only"
+    ),
+    "page:boutique:reserve": (
+        "public GET/POST: offers are looked up in the page's pharmacy only "
+        "(tests/collect/test_public.py::test_other_pharmacy_offer_in_the_selection_is_refused)"
+    ),
+    "collect_catalogue:*": (
+        "the agency's shared catalogue and its import/export: agency only, pharmacy staff "
+        "groups hold no product permission (tests/collect/test_admin_pages.py)"
+    ),
+    "collect_categories:*": "the agency's shared category tree: agency only, like the catalogue",
+    "collect_product_chooser:*": (
+        "lists the shared catalogue and the user's own pharmacies' products only; chosen by id: "
+        "in OBJECT_CASES and ADMIN_OBJECT_CASES"
+    ),
     "rdv_closures:index": (
         "redirects to the user's own pharmacy record, found through the tenancy helper "
         "(tests/rdv/test_admin.py::test_closures_menu_opens_own_pharmacy)"
@@ -595,7 +683,11 @@ def our_url_names() -> set[str]:
             continue
         assert name, f"unnamed URL pattern of ours: {pattern} ({module})"
         names.add(name)
-    for prefix, urlconf in (("ordonnance", prescription_page_urls), ("rdv", booking_page_urls)):
+    for prefix, urlconf in (
+        ("ordonnance", prescription_page_urls),
+        ("rdv", booking_page_urls),
+        ("boutique", collect_page_urls),
+    ):
         for pattern in urlconf.urlpatterns:
             names.add(f"page:{prefix}:{pattern.name}")
     return names
@@ -687,6 +779,11 @@ B_TOKENS = {
     "message": lambda w, o: OutboxMessage.objects.filter(pharmacy=w.pharmacy).first().pk,
     "pharmacy": lambda w, o: w.pharmacy.pk,
     "event": lambda w, o: AuditEvent.objects.filter(pharmacy=w.pharmacy).first().pk,
+    "reservation": lambda w, o: w.reservation.pk,
+    "line": lambda w, o: w.line.pk,
+    "offer": lambda w, o: w.offer.pk,
+    "collect_settings": lambda w, o: w.collect_settings.pk,
+    "own_product": lambda w, o: w.own_product.pk,
 }
 CONTEXT_TOKENS = {
     "task": lambda o, own: o.task.pk,
@@ -858,8 +955,43 @@ ADMIN_OBJECT_CASES = {
         for view in ("edit", "delete", "history", "history_results", "usage", "inspect")
     },
     "audit:inspect": [{"pk": "event"}],
+    **{
+        f"reservations:{view}": [{"pk": "reservation"}]
+        for view in (
+            "edit",
+            "delete",
+            "history",
+            "history_results",
+            "usage",
+            "inspect",
+            "status",
+            "slip",
+        )
+    },
+    "reservations:line": [{"pk": "line"}],
+    **{
+        f"{namespace}:{view}": [{"pk": token}]
+        for namespace, token in (
+            ("collect_offers", "offer"),
+            ("collect_settings", "collect_settings"),
+        )
+        for view in ("edit", "delete", "history", "history_results", "usage")
+    },
+    "collect_product_chooser:chosen": [{"pk": "own_product"}],
 }
 ADMIN_OBJECT_ALLOW_LIST = {
+    **{
+        f"collect_catalogue:{view}": (
+            "the agency's shared catalogue: pharmacy staff hold no product permission"
+        )
+        for view in ("edit", "delete", "history", "history_results", "usage", "export")
+    },
+    **{
+        f"collect_categories:{view}": (
+            "the agency's shared category tree: pharmacy staff hold no category permission"
+        )
+        for view in ("edit", "delete", "history", "history_results", "usage")
+    },
     **{
         f"wagtailadmin_workflows:{view}": (
             "workflows and tasks are the agency's (moderation of its news), no pharmacy's: "
@@ -953,6 +1085,8 @@ def _side_effects_snapshot(world, objects):
         Prescription,
         Booking,
         OutboxMessage,
+        Reservation,
+        PharmacyProduct,
     ]
     page = Page.objects.get(pk=objects.page.pk)
     task_state = TaskState.objects.get(pk=objects.task_state.pk)

@@ -1,0 +1,169 @@
+"""Click & Collect: importing 20,000 products, and the catalogue pages with 20,000 offers.
+
+Run with ``.venv/bin/python -m bench.bench_collect`` (DATABASE_URL picks the database, as for the
+site; a throwaway test database is created and dropped).
+
+1. Import of a 20,000-row CSV (new products, then the same file again: all unchanged). Baseline in
+   the same run: the dry run of the same file (reading and checking every row, no write); the
+   ratio is what writing adds. Target: well under a minute, queries that do not grow per row.
+2. The catalogue page, a search and a product page of a pharmacy offering all 20,000 products,
+   against the pharmacy's plain content page (same site, same base template). Targets: ≤ 1.5×,
+   and the same query count with 2,000 and with 20,000 offers.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import timeit
+from decimal import Decimal
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from wagtail.rich_text import RichText  # noqa: E402
+
+from collect import catalogue_io  # noqa: E402
+from collect.codes import with_check_digit  # noqa: E402
+from collect.models import PharmacyProduct, Product  # noqa: E402
+
+PRODUCTS = 20_000
+SMALL = 2_000
+REPEATS = 7
+HEADER = "code;nom;marque;categorie;conditionnement;description;medicament\n"
+
+
+def csv_file(n: int) -> bytes:
+    rows = (
+        f"{with_check_digit(f'3401{i:08d}')};Crème hydratante {i};Marque {i % 40};"
+        f"Rayon {i % 12} > Étagère {i % 5};{(i % 9 + 1) * 25} ml;"
+        f"Soin quotidien numéro {i} pour peaux sensibles.;non"
+        for i in range(1, n + 1)
+    )
+    return (HEADER + "\n".join(rows) + "\n").encode("utf-8")
+
+
+def timed(fn):
+    with CaptureQueriesContext(connection) as captured:
+        start = time.perf_counter()
+        result = fn()
+        elapsed = time.perf_counter() - start
+    return result, elapsed, len(captured.captured_queries)
+
+
+def best_ms(fn):
+    return min(timeit.repeat(fn, number=1, repeat=REPEATS)) * 1000
+
+
+def page_queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(captured.captured_queries)
+
+
+def main() -> int:
+    setup_test_environment()
+    # Both sides fully rendered: catalogue pages carry the selection in their address and are
+    # never page-cached, so the plain page must not be served from the page cache either.
+    settings.OFFICINE_PAGE_CACHE = False
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    ok = True
+    try:
+        from tests.factories import make_pharmacy
+
+        data = csv_file(PRODUCTS)
+        report, dry_s, dry_q = timed(
+            lambda: catalogue_io.import_catalogue(data, "c.csv", dry_run=True)
+        )
+        assert report.ok and report.created == PRODUCTS
+        report, write_s, write_q = timed(
+            lambda: catalogue_io.import_catalogue(data, "c.csv", dry_run=False)
+        )
+        assert report.written and Product.objects.count() == PRODUCTS
+        report, again_s, again_q = timed(
+            lambda: catalogue_io.import_catalogue(data, "c.csv", dry_run=False)
+        )
+        assert report.unchanged == PRODUCTS
+        print(f"database: {connection.vendor}; {PRODUCTS} products")
+        print(f"{'import':<34} {'s':>7} {'ratio':>6} {'queries':>8}")
+        print(f"{'dry run (baseline)':<34} {dry_s:>7.2f} {1:>6.2f} {dry_q:>8}")
+        print(f"{'import, all new':<34} {write_s:>7.2f} {write_s / dry_s:>6.2f} {write_q:>8}")
+        print(
+            f"{'import again, all unchanged':<34} {again_s:>7.2f} {again_s / dry_s:>6.2f} {again_q:>8}"
+        )
+        ok &= write_s < 60 and write_q < 200
+
+        pharmacy = make_pharmacy("Pharmacie Bench", "bench.test")
+        products = list(Product.objects.order_by("pk").values_list("pk", flat=True))
+        from pharmacies.tenancy import pharmacy_scope
+
+        with pharmacy_scope(pharmacy):
+            PharmacyProduct.objects.bulk_create(
+                PharmacyProduct(pharmacy=pharmacy, product_id=pk, price=Decimal("9.90"))
+                for pk in products[:SMALL]
+            )
+        from cms.models import ContentPage
+
+        shop = ContentPage.objects.child_of(pharmacy.site.root_page).get(slug="click-and-collect")
+        block = next(b.id for b in shop.body if b.block_type == "collect_catalogue")
+        # The baseline: a plain page of the same site, as long as a catalogue page.
+        plain = ContentPage(
+            title="Conseils",
+            slug="conseils",
+            body=[("paragraph", RichText("<p>Conseil du pharmacien. </p>" * 60))],
+        )
+        pharmacy.site.root_page.add_child(instance=plain)
+        plain.save_revision().publish()
+        client = Client(HTTP_HOST="bench.test")
+        base = f"{shop.url}boutique/{block}/"
+        with pharmacy_scope(pharmacy):
+            first_offer = PharmacyProduct.objects.filter(pharmacy=pharmacy).order_by("pk").first()
+        urls = {
+            "catalogue page": base,
+            "search « sensibles 1234 »": base + "?q=sensibles+1234",
+            "category": base + "?categorie=rayon-3",
+            "product page": f"{base}produit/{first_offer.pk}/",
+        }
+        small_queries = {name: page_queries(client, url) for name, url in urls.items()}
+        with pharmacy_scope(pharmacy):
+            PharmacyProduct.objects.bulk_create(
+                PharmacyProduct(pharmacy=pharmacy, product_id=pk, price=Decimal("9.90"))
+                for pk in products[SMALL:]
+            )
+        plain_ms = best_ms(lambda: client.get(plain.url))
+        plain_q = page_queries(client, plain.url)
+        print(
+            f"\n{'page (20,000 offers)':<28} {'ms':>7} {'plain ms':>9} {'ratio':>6} {'queries':>8} {'at 2,000':>9}"
+        )
+        for name, url in urls.items():
+            ms = best_ms(lambda u=url: client.get(u))
+            baseline = best_ms(lambda: client.get(plain.url))
+            queries = page_queries(client, url)
+            ratio = ms / baseline
+            print(
+                f"{name:<28} {ms:>7.1f} {baseline:>9.1f} {ratio:>6.2f} {queries:>8} "
+                f"{small_queries[name]:>9}"
+            )
+            if name != "search « sensibles 1234 »":  # full text on PostgreSQL; a scan on SQLite
+                ok &= ratio <= 1.5
+            ok &= queries == small_queries[name]
+        print(f"plain content page: {plain_ms:.1f} ms, {plain_q} queries")
+        print(
+            "targets (import < 60 s, pages ≤ 1.5×, constant queries):", "met" if ok else "NOT met"
+        )
+        return 0 if ok else 1
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

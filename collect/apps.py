@@ -1,0 +1,31 @@
+from django.utils.translation import gettext_lazy as _
+
+from pharmacies import extensions
+
+
+class CollectConfig(extensions.PluggableAppConfig):
+    """Click & Collect: the agency catalogue, each pharmacy's offers and patients' reservations."""
+
+    name = "collect"
+    verbose_name = _("Click & Collect")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    body_blocks = {"collect_catalogue": "collect.blocks.CatalogueBlock"}
+    page_routes = {"boutique": "collect.page_urls"}
+    site_urls = {"retrait/": "collect.urls"}
+    staff_permissions = [
+        "collect.view_pharmacyproduct",
+        "collect.add_pharmacyproduct",
+        "collect.change_pharmacyproduct",
+        "collect.delete_pharmacyproduct",
+        "collect.view_reservation",
+        "collect.change_reservation",
+        "collect.view_collectsettings",
+        "collect.change_collectsettings",
+    ]
+    default_pages = "collect.provisioning.default_pages"
+    demo_agency = "collect.demo.seed_agency_catalogue"
+    demo_pharmacy = "collect.demo.seed_pharmacy_offers"
+    patient_data = "collect.gdpr.ReservationData"
+    notification_events = "collect.events.LABELS"
+    page_cache_models = ["collect.PharmacyProduct"]

@@ -1,0 +1,224 @@
+"""Admin "Click & Collect" menu: reservations, offers (with bulk edits), settings, and the agency's
+catalogue (products, categories, import/export); the reservations panel on the dashboard."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.http import Http404
+from django.urls import path, reverse_lazy
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
+from wagtail import hooks
+from wagtail.admin.forms.choosers import BaseFilterForm
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.views.generic import chooser as chooser_views
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.chooser import ChooserViewSet
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from pharmacies import tenancy
+from pharmacies.viewsets import PharmacyScopedViewSet
+
+from . import admin_views
+from .models import Category, CollectSettings, PharmacyProduct, Product, Reservation
+
+
+class ReservationViewSet(PharmacyScopedViewSet):
+    model = Reservation
+    icon = "tasks"
+    menu_label = _("Réservations")
+    menu_order = 10
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    index_view_class = admin_views.ReservationIndexView
+    inspect_view_class = admin_views.ReservationInspectView
+    edit_view_class = admin_views.ReservationEditView
+    form_fields = ["status_note"]
+    list_export = [
+        "reference",
+        "created_at",
+        "get_status_display",
+        "first_name",
+        "last_name",
+        "phone",
+        "email",
+        "pickup_date",
+    ]
+    export_headings = {
+        "reference": _("Référence"),
+        "created_at": _("Reçue le"),
+        "get_status_display": _("Statut"),
+        "first_name": _("Prénom"),
+        "last_name": _("Nom"),
+        "phone": _("Téléphone"),
+        "email": _("E-mail"),
+        "pickup_date": _("Retrait prévu"),
+    }
+    export_filename = "reservations"
+
+    @cached_property
+    def add_view(self):
+        """Patients reserve from the site; there is nothing for staff to create here."""
+        return RedirectView.as_view(url=reverse_lazy("reservations:index"))
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("status/<int:pk>/", admin_views.status_view, name="status"),
+            path("line/<int:pk>/", admin_views.line_view, name="line"),
+            path("slip/<int:pk>/", admin_views.slip_view, name="slip"),
+        ]
+
+
+class OfferViewSet(PharmacyScopedViewSet):
+    model = PharmacyProduct
+    icon = "tag"
+    menu_label = _("Produits proposés")
+    menu_order = 20
+    copy_view_enabled = False
+    index_view_class = admin_views.OfferIndexView
+    list_select_related = ["product"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("pharmacy"),
+            FieldPanel("product"),
+            FieldPanel("price"),
+            FieldPanel("availability"),
+            FieldPanel("active"),
+        ]
+    )
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("bulk/", admin_views.bulk_offers_view, name="bulk"),
+        ]
+
+
+class SettingsViewSet(PharmacyScopedViewSet):
+    model = CollectSettings
+    icon = "cog"
+    menu_label = _("Réglages")
+    menu_order = 30
+    copy_view_enabled = False
+    list_display = ["pharmacy", "hold_days"]
+    form_fields = ["pharmacy", "hold_days"]
+
+
+class CatalogueFilterForm(BaseFilterForm):
+    q = forms.CharField(label=_("Rechercher"), required=False, max_length=100)
+
+    def filter(self, objects):
+        query = (self.cleaned_data.get("q") or "").strip()
+        if query:
+            objects = objects.filter(
+                Q(name__icontains=query) | Q(brand__icontains=query) | Q(code__startswith=query)
+            )
+        return objects
+
+
+def choosable_products(user):
+    """The agency catalogue and the user's pharmacies' own products; never another's own ones."""
+    if user.is_superuser:
+        return Product.objects.all()
+    own = tenancy.pharmacy_ids_for_user(user)
+    return Product.objects.filter(Q(own_pharmacy__isnull=True) | Q(own_pharmacy__in=own))
+
+
+class ProductChooseMixin:
+    filter_form_class = CatalogueFilterForm
+
+    def get_object_list(self):
+        return choosable_products(self.request.user)
+
+
+class ProductChosenView(chooser_views.ChosenView):
+    def get_object(self, pk):
+        try:
+            return choosable_products(self.request.user).get(pk=pk)
+        except (Product.DoesNotExist, ValueError) as exc:
+            raise Http404("Not a product this user may choose") from exc
+
+
+class ProductChooseView(ProductChooseMixin, chooser_views.ChooseView):
+    pass
+
+
+class ProductChooseResultsView(ProductChooseMixin, chooser_views.ChooseResultsView):
+    pass
+
+
+class ProductChooserViewSet(ChooserViewSet):
+    model = Product
+    icon = "tag"
+    choose_one_text = _("Choisir un produit")
+    choose_another_text = _("Choisir un autre produit")
+    choose_view_class = ProductChooseView
+    choose_results_view_class = ProductChooseResultsView
+    chosen_view_class = ProductChosenView
+
+
+class ProductViewSet(ModelViewSet):
+    """The agency's shared catalogue (agency only: staff groups get no product permission)."""
+
+    model = Product
+    icon = "list-ul"
+    menu_label = _("Catalogue commun")
+    menu_order = 40
+    copy_view_enabled = False
+    list_display = ["name", "brand", "code", "category"]
+    search_fields = ["name", "brand", "code"]
+    search_backend_name = None
+    form_fields = [
+        "code",
+        "name",
+        "brand",
+        "category",
+        "pack_size",
+        "description",
+        "photo",
+        "is_medicine",
+    ]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("import/", admin_views.import_view, name="import"),
+            path("export/<str:fmt>/", admin_views.export_view, name="export"),
+        ]
+
+
+class CategoryViewSet(ModelViewSet):
+    model = Category
+    icon = "folder-open-inverse"
+    menu_label = _("Catégories")
+    menu_order = 50
+    copy_view_enabled = False
+    list_display = ["name", "parent", "sort_order"]
+    form_fields = ["name", "slug", "parent", "sort_order"]
+
+
+class CollectViewSetGroup(ViewSetGroup):
+    menu_label = _("Click & Collect")
+    menu_icon = "tag"
+    menu_order = 160
+    items = (
+        ReservationViewSet("reservations"),
+        OfferViewSet("collect_offers"),
+        SettingsViewSet("collect_settings"),
+        ProductViewSet("collect_catalogue"),
+        CategoryViewSet("collect_categories"),
+    )
+
+
+product_chooser_viewset = ProductChooserViewSet("collect_product_chooser")
+
+
+@hooks.register("register_admin_viewset")
+def register_collect_viewsets():
+    return [CollectViewSetGroup(), product_chooser_viewset]
+
+
+@hooks.register("construct_homepage_panels")
+def add_reservations_panel(request, panels):
+    if request.user.has_perm(admin_views.VIEW_PERMISSION):
+        panels.append(admin_views.ReservationsPanel(request))
