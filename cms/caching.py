@@ -44,7 +44,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from pharmacies import tenancy
 from pharmacies.extensions import declared_lists
-from pharmacies.models import Closure, OpeningHours, Pharmacy, TitularPharmacist
+from pharmacies.models import Closure, DutyPeriod, OpeningHours, Pharmacy, TitularPharmacist
 
 from . import sites
 
@@ -366,7 +366,7 @@ def connect_model_purges():
         purge_for_page(instance)
 
     declared = [django_apps.get_model(label) for label in declared_lists("page_cache_models")]
-    for model in (Pharmacy, OpeningHours, Closure, TitularPharmacist, *declared):
+    for model in (Pharmacy, OpeningHours, Closure, DutyPeriod, TitularPharmacist, *declared):
         for signal in (post_save, post_delete):
             signal.connect(
                 pharmacy_changed, sender=model, weak=False, dispatch_uid=f"pagecache-{model}"

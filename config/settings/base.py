@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "ordonnances",
     "rdv",
     "blog",
+    "contact",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -186,6 +187,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "form-action": ["'self'"],
+        # The contact block's map, only once the visitor clicks "Afficher la carte" (static/js/map.js).
+        "frame-src": ["https://www.openstreetmap.org"],
         "frame-ancestors": ["'self'"],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
