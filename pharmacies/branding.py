@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 WHITE = "#ffffff"
 INK = "#1b1f24"  # the body text colour of site.css
+BLACK = "#000000"
 AA_NORMAL_TEXT = 4.5
 
 
@@ -95,8 +96,14 @@ def contrast_ratio(a: str, b: str) -> float:
 
 
 def text_colour_on(background: str) -> str:
-    """White or the site's ink, whichever reads better on `background` (one always passes AA)."""
-    return WHITE if contrast_ratio(background, WHITE) >= contrast_ratio(background, INK) else INK
+    """White, else the site's ink, else black: the first that passes AA on `background`.
+
+    White or black always reaches at least 4.58:1, so every colour gets readable text.
+    """
+    for candidate in (WHITE, INK):
+        if contrast_ratio(background, candidate) >= AA_NORMAL_TEXT:
+            return candidate
+    return BLACK
 
 
 def validate_hex_colour(value: str) -> None:

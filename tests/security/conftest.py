@@ -17,8 +17,10 @@ from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import GroupApprovalTask, Page, UploadedFile, Workflow, WorkflowTask
 
 from cms.models import ContentPage
+from contact.models import ContactMessage
 from ordonnances import services as prescription_services
 from ordonnances.models import Prescription, Status
+from pharmacies.phones import to_e164
 from pharmacies.provisioning import ensure_staff_user
 from rdv import booking as operations
 from rdv.models import Booking
@@ -82,6 +84,14 @@ class World:
         self.service = make_service(pharmacy, name=service_name, slug="service-" + pharmacy.slug)
         self.booking = book(
             self.service, first_name=last_name, last_name=last_name, email=email, phone=phone
+        )
+        self.contact_message = ContactMessage.objects.create(
+            pharmacy=pharmacy,
+            name=last_name,
+            email=email,
+            phone=to_e164(phone),
+            subject=f"Question {last_name}",
+            message=f"Message {last_name}",
         )
 
 

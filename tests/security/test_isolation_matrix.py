@@ -44,6 +44,7 @@ from wagtail.models import (
 
 from cms.models import ContentPage
 from cms.public_forms import feature_url
+from contact import page_urls as contact_page_urls
 from notifications.models import OutboxMessage
 from ordonnances import page_urls as prescription_page_urls
 from ordonnances import renewals
@@ -105,6 +106,11 @@ OBJECT_CASES = [
         for method in ("get", "post")
     ],
     ("audit:inspect", "event", "get"),
+    *[
+        (f"contact_messages:{view}", "contact_message", method)
+        for view in ("inspect", "edit", "delete", "history", "history_results", "usage")
+        for method in ("get", "post")
+    ],
 ]
 
 
@@ -143,6 +149,7 @@ def _object_request(name, target, world):
         "message": OutboxMessage.objects.filter(pharmacy=world.pharmacy).first(),
         "pharmacy": world.pharmacy,
         "event": AuditEvent.objects.filter(pharmacy=world.pharmacy).first(),
+        "contact_message": world.contact_message,
     }
     if name == "rdv_agenda:agenda":
         return reverse(name) + f"?jour=2026-03-10&service={world.service.pk}"
@@ -330,6 +337,8 @@ LIST_CASES = [
     ("rdv_bookings:index", "?export=csv", "get"),
     ("rdv_bookings:index_results", "", "get"),
     ("rdv_bookings:add", "", "get"),
+    ("contact_messages:index", "", "get"),
+    ("contact_messages:index_results", f"?q={MARKER_B}", "get"),
     ("rdv_services:index", "", "get"),
     ("rdv_services:index_results", f"?q={SERVICE_B}", "get"),
     ("rdv_services:add", "", "get"),
@@ -535,13 +544,21 @@ OUR_NAMESPACES = {
     "ordonnances",
     "rdv",
     "notifications",
+    "contact_messages",
 }
-OUR_MODULES = ("ordonnances", "rdv", "pharmacies", "cms")
+OUR_MODULES = ("ordonnances", "rdv", "pharmacies", "cms", "contact")
 
 ALLOW_LIST = {
     "officine_2fa_verify": "the signed-in user's own 2FA device; no pharmacy data",
     "officine_2fa_setup": "the signed-in user's own 2FA device; no pharmacy data",
     "robots_txt": "static text",
+    "theme_css": "the requested site's own colours and fonts (no pharmacy chosen by the URL)",
+    "site_icon": "the requested site's own icon (no pharmacy chosen by the URL)",
+    "page:message:submit": (
+        "public POST: the pharmacy comes from the page's site, never from posted data; "
+        "nothing to read (tests/site/test_site_branding.py)"
+    ),
+    "page:message:sent": "static thank-you text, no object",
     "notifications:sms_status": (
         "SMS provider webhook, authenticated by a shared secret; updates a delivery status by the "
         "provider's message id and answers no data (tests/notifications/test_webhooks.py)"
@@ -595,7 +612,11 @@ def our_url_names() -> set[str]:
             continue
         assert name, f"unnamed URL pattern of ours: {pattern} ({module})"
         names.add(name)
-    for prefix, urlconf in (("ordonnance", prescription_page_urls), ("rdv", booking_page_urls)):
+    for prefix, urlconf in (
+        ("ordonnance", prescription_page_urls),
+        ("rdv", booking_page_urls),
+        ("message", contact_page_urls),
+    ):
         for pattern in urlconf.urlpatterns:
             names.add(f"page:{prefix}:{pattern.name}")
     return names
