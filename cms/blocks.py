@@ -148,9 +148,15 @@ class TeamBlock(blocks.StructBlock):
 
 def declared_services(pharmacy, request=None) -> list[dict]:
     """Every app's services a patient can book (`public_services`), with their links."""
+    memo = getattr(request, "_officine_public_services", None) if request is not None else None
+    if memo is not None and memo[0] == pharmacy.pk:
+        return memo[1]
     rows = []
     for provider in declared_objects("public_services"):
         rows.extend(provider(pharmacy, request))
+    if request is not None:
+        # The services page, the description and the JSON-LD of one page ask the same question.
+        request._officine_public_services = (pharmacy.pk, rows)
     return rows
 
 

@@ -30,3 +30,9 @@ class ContactMessage(models.Model):
 
     def __str__(self):
         return f"{self.subject} ({self.name})"
+
+    def answered_label(self) -> str:
+        """ "Oui"/"Non" in the admin listing, never a raw boolean."""
+        return str(_("Oui") if self.answered else _("Non"))
+
+    answered_label.short_description = _("répondu")

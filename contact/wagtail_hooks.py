@@ -18,7 +18,7 @@ class ContactMessageViewSet(PharmacyScopedViewSet):
     add_to_admin_menu = True
     inspect_view_enabled = True
     copy_view_enabled = False
-    list_display = ["subject", "name", "created_at", "answered"]
+    list_display = ["subject", "name", "created_at", "answered_label"]
     list_filter = ["answered"]
     form_fields = ["answered"]
 

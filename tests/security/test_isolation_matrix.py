@@ -338,6 +338,7 @@ LIST_CASES = [
     ("rdv_bookings:index_results", "", "get"),
     ("rdv_bookings:add", "", "get"),
     ("contact_messages:index", "", "get"),
+    ("contact_messages:add", "", "get"),
     ("contact_messages:index_results", f"?q={MARKER_B}", "get"),
     ("rdv_services:index", "", "get"),
     ("rdv_services:index_results", f"?q={SERVICE_B}", "get"),

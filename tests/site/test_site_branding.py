@@ -375,3 +375,17 @@ def test_the_admin_says_which_text_colour_the_accent_buttons_get(admin_client_a,
     html = html_of(admin_client_a.get(f"/admin/pharmacies/edit/{pharmacy_a.pk}/"))
     assert "Texte des boutons en noir (contraste" in html
     assert "Apparence du site" in html
+
+
+def test_staff_read_their_messages_in_french_and_not_another_pharmacys(
+    admin_client_a, pharmacy_a, pharmacy_b
+):
+    ContactMessage.objects.create(
+        pharmacy=pharmacy_a, name="Jeanne", email="j@example.fr", subject="Fauteuil", message="?"
+    )
+    ContactMessage.objects.create(
+        pharmacy=pharmacy_b, name="Autre", email="a@example.fr", subject="Secret B", message="?"
+    )
+    html = html_of(admin_client_a.get("/admin/messages/"))
+    assert "Fauteuil" in html and "Non" in html
+    assert "Secret B" not in html and "False" not in html
