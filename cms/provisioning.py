@@ -59,7 +59,7 @@ def default_pages(home):
             )
         )
     children = ContentPage.objects.child_of(home)
-    if not children.filter(slug="services").exists():
+    if not children.filter(slug="nos-services").exists():
         body = [
             {
                 "type": "services",
@@ -74,7 +74,10 @@ def default_pages(home):
             _add_child(
                 home,
                 ContentPage(
-                    title="Nos services", slug="services", show_in_menus=True, body=json.dumps(body)
+                    title="Nos services",
+                    slug="nos-services",
+                    show_in_menus=True,
+                    body=json.dumps(body),
                 ),
             )
         )

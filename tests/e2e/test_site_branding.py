@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 PUBLIC_PATHS = {
     "home": "/",
-    "services": "/services/",
+    "services": "/nos-services/",
     "team": "/equipe/",
     "contact": "/contact/",
     "upload": "/ordonnance/",

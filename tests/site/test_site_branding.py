@@ -144,7 +144,7 @@ def test_a_site_without_pharmacy_has_no_pharmacy_icon(client):
 def test_new_pharmacy_gets_services_team_and_contact_pages_in_its_menu(client_a, pharmacy_a):
     home = html_of(client_a.get("/"))
     for href, label in (
-        ("/services/", "Nos services"),
+        ("/nos-services/", "Nos services"),
         ("/equipe/", "L&#x27;équipe"),
         ("/contact/", "Contact"),
     ):
@@ -155,7 +155,7 @@ def test_services_page_lists_free_services_and_bookable_ones_with_a_booking_link
     client_a, pharmacy_a
 ):
     service = make_service(pharmacy_a, name="Vaccination antigrippale")
-    html = html_of(client_a.get("/services/"))
+    html = html_of(client_a.get("/nos-services/"))
     assert "Orthopédie" in html and "Matériel médical" in html and "Préparations" in html
     assert "Vaccination antigrippale" in html
     link = re.search(r'href="([^"]*rdv/\?[^"]*)"', html).group(1).replace("&amp;", "&")
@@ -231,7 +231,7 @@ def test_contact_form_has_the_guard_of_every_public_form(client_a):
 
 def test_contact_page_is_never_cached_whole_but_the_services_page_is(client_a):
     assert "no-cache" in client_a.get("/contact/")["Cache-Control"]
-    assert "public" in client_a.get("/services/")["Cache-Control"]
+    assert "public" in client_a.get("/nos-services/")["Cache-Control"]
 
 
 # --- Map -------------------------------------------------------------------------------------
@@ -289,7 +289,7 @@ def test_a_duty_period_ending_before_it_starts_is_refused(pharmacy_a):
 
 def test_titles_name_the_page_then_the_pharmacy_without_repetition(client_a, pharmacy_a):
     assert "<title>Pharmacie A</title>" in html_of(client_a.get("/"))
-    assert "<title>Nos services · Pharmacie A</title>" in html_of(client_a.get("/services/"))
+    assert "<title>Nos services · Pharmacie A</title>" in html_of(client_a.get("/nos-services/"))
 
 
 def test_default_description_says_the_city_and_the_services(client_a, pharmacy_a):
@@ -354,11 +354,11 @@ def test_json_ld_cannot_be_closed_by_a_name(client_a, pharmacy_a):
 def test_a_branding_change_purges_the_cached_pages(client_a, pharmacy_a, settings):
     settings.OFFICINE_PAGE_CACHE = True
     cache.clear()
-    client_a.get("/services/")
-    assert client_a.get("/services/")[HIT_HEADER] == "hit"
+    client_a.get("/nos-services/")
+    assert client_a.get("/nos-services/")[HIT_HEADER] == "hit"
     pharmacy_a.primary_colour = "#1D3F8F"
     pharmacy_a.save()
-    again = client_a.get("/services/")
+    again = client_a.get("/nos-services/")
     assert again[HIT_HEADER] != "hit"
     assert 'content="#1D3F8F"' in html_of(again)
     DutyPeriod.objects.create(
@@ -366,7 +366,7 @@ def test_a_branding_change_purges_the_cached_pages(client_a, pharmacy_a, setting
         starts=datetime.now(PARIS) - timedelta(hours=1),
         ends=datetime.now(PARIS) + timedelta(hours=1),
     )
-    assert client_a.get("/services/")[HIT_HEADER] != "hit"
+    assert client_a.get("/nos-services/")[HIT_HEADER] != "hit"
 
 
 def test_the_admin_says_which_text_colour_the_accent_buttons_get(admin_client_a, pharmacy_a):
