@@ -5,6 +5,8 @@ nothing scrolls sideways, axe finds no serious or critical problem in either the
 the map waits for the visitor's click, and the two home pages do not look alike.
 """
 
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -29,7 +31,7 @@ NO_SIDEWAYS_SCROLL = "() => document.scrollingElement.scrollWidth <= window.inne
 
 @pytest.fixture
 def demo_sites(transactional_db, live_server):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 - closed at exit
+    call_command("seed_demo", stdout=io.StringIO())
     port = int(live_server.url.rsplit(":", 1)[1])
     pharmacies = list(Pharmacy.objects.select_related("site").order_by("slug"))
     for pharmacy in pharmacies:
