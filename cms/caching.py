@@ -345,6 +345,11 @@ def _page_moved(sender, instance, parent_page_before=None, **kwargs):
         purge_for_page(parent_page_before)
 
 
+def service_names_key(pharmacy_id) -> str:
+    """The bookable services' names every page head shows (description, JSON-LD)."""
+    return f"public-service-names:{pharmacy_id}"
+
+
 def connect_model_purges():
     """The Pharmacy record, its inline rows and what apps declare (`page_cache_models`) appear on
     pages of its site: saving or deleting one purges that site's pages."""
@@ -355,6 +360,8 @@ def connect_model_purges():
             pharmacy = (
                 Pharmacy.objects.filter(pk=instance.pharmacy_id).select_related("site").first()
             )
+        if pharmacy is not None:
+            caches["default"].delete(service_names_key(pharmacy.pk))
         if pharmacy is not None and pharmacy.site_id:
             purge_site(Site.objects.filter(pk=pharmacy.site_id).first())
 

@@ -4,12 +4,14 @@ structured data of the current site."""
 import json
 
 from django import template
+from django.core.cache import cache
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from cms import structured_data
 from cms.blocks import declared_services
+from cms.caching import service_names_key
 from cms.models import LegalNoticePage
 
 register = template.Library()
@@ -67,7 +69,14 @@ def with_site_name(own: str, site_name: str) -> str:
 
 
 def _service_names(pharmacy, request) -> list[str]:
-    return [s["name"] for s in declared_services(pharmacy, request)]
+    """Names of the bookable services, kept in the cache: every page's head shows them, and a page
+    whose blocks come from the fragment cache must not query the services again for its head.
+    A change of a service purges them with the site's pages (`cms.caching`)."""
+    return cache.get_or_set(
+        service_names_key(pharmacy.pk),
+        lambda: [s["name"] for s in declared_services(pharmacy, request)],
+        timeout=3600,
+    )
 
 
 @register.simple_tag(takes_context=True)
