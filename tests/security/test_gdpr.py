@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from wagtail.log_actions import log
 
+from contact.gdpr import ContactMessageData
 from notifications.gdpr import MessageData
 from notifications.models import OutboxMessage
 from ordonnances.gdpr import FILES_FOLDER, PrescriptionData
@@ -94,7 +95,9 @@ def test_export_holds_everything_about_the_patient_and_nothing_else(world_a, wor
         "files": 2,
         "bookings": 2,
         "messages": len(payload["messages"]),
+        "contact_messages": 1,
     }
+    assert [m["subject"] for m in payload["contact_messages"]] == [f"Question {MARKER_B}"]
 
 
 def test_same_patient_in_another_pharmacy_is_not_exported(world_a, world_b):
@@ -248,10 +251,20 @@ def test_bad_input_is_a_french_message(titular_client_a, pharmacy_a):
 
 
 def test_every_app_declaring_patient_data_takes_part_in_installed_apps_order(world_b):
-    assert gdpr.patient_data_classes() == [MessageData, PrescriptionData, BookingData]
+    assert gdpr.patient_data_classes() == [
+        MessageData,
+        PrescriptionData,
+        BookingData,
+        ContactMessageData,
+    ]
     # Messages are about the other apps' records: they are found, and exported, after them.
     records = gdpr.find_patient_records(world_b.pharmacy, email=EMAIL_B)
-    assert [type(part) for part in records.parts] == [PrescriptionData, BookingData, MessageData]
+    assert [type(part) for part in records.parts] == [
+        PrescriptionData,
+        BookingData,
+        ContactMessageData,
+        MessageData,
+    ]
     payload = gdpr.collect_patient_data(world_b.pharmacy, email=EMAIL_B)
     assert list(payload) == [
         "pharmacy",
@@ -259,6 +272,7 @@ def test_every_app_declaring_patient_data_takes_part_in_installed_apps_order(wor
         "request",
         "prescriptions",
         "bookings",
+        "contact_messages",
         "messages",
     ]
 
