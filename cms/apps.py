@@ -10,6 +10,7 @@ class CmsConfig(extensions.PluggableAppConfig):
     home_page = "cms.provisioning.home_page"
     default_pages = "cms.provisioning.default_pages"
     pharmacy_provisioned = "cms.provisioning.fill_home"
+    demo_pharmacy = "cms.demo.seed_look"
 
     def ready(self):
         # Django's documented place to connect receivers: the page cache's purge triggers.

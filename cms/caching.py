@@ -44,7 +44,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from pharmacies import tenancy
 from pharmacies.extensions import declared_lists
-from pharmacies.models import Closure, OpeningHours, Pharmacy, TitularPharmacist
+from pharmacies.models import Closure, DutyPeriod, OpeningHours, Pharmacy, TitularPharmacist
 
 from . import sites
 
@@ -345,6 +345,11 @@ def _page_moved(sender, instance, parent_page_before=None, **kwargs):
         purge_for_page(parent_page_before)
 
 
+def service_names_key(pharmacy_id) -> str:
+    """The bookable services' names every page head shows (description, JSON-LD)."""
+    return f"public-service-names:{pharmacy_id}"
+
+
 def connect_model_purges():
     """The Pharmacy record, its inline rows and what apps declare (`page_cache_models`) appear on
     pages of its site: saving or deleting one purges that site's pages."""
@@ -355,6 +360,8 @@ def connect_model_purges():
             pharmacy = (
                 Pharmacy.objects.filter(pk=instance.pharmacy_id).select_related("site").first()
             )
+        if pharmacy is not None:
+            caches["default"].delete(service_names_key(pharmacy.pk))
         if pharmacy is not None and pharmacy.site_id:
             purge_site(Site.objects.filter(pk=pharmacy.site_id).first())
 
@@ -366,7 +373,7 @@ def connect_model_purges():
         purge_for_page(instance)
 
     declared = [django_apps.get_model(label) for label in declared_lists("page_cache_models")]
-    for model in (Pharmacy, OpeningHours, Closure, TitularPharmacist, *declared):
+    for model in (Pharmacy, OpeningHours, Closure, DutyPeriod, TitularPharmacist, *declared):
         for signal in (post_save, post_delete):
             signal.connect(
                 pharmacy_changed, sender=model, weak=False, dispatch_uid=f"pagecache-{model}"

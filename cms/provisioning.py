@@ -4,9 +4,11 @@ Declared on cms's AppConfig (`home_page`, `default_pages`, `pharmacy_provisioned
 `pharmacies.provisioning`, which does not know page types.
 """
 
+import json
+
 from wagtail.models import Page
 
-from .models import BasePage, HomePage, LegalNoticePage
+from .models import BasePage, ContentPage, HomePage, LegalNoticePage
 
 
 def home_page(name: str, slug: str) -> HomePage:
@@ -16,17 +18,103 @@ def home_page(name: str, slug: str) -> HomePage:
     return home
 
 
+FREE_SERVICES = [
+    {
+        "name": "Orthopédie",
+        "text": "Bas de contention, ceintures, attelles : prise de mesures sur place.",
+        "icon": "orthopedie",
+        "page": None,
+    },
+    {
+        "name": "Matériel médical",
+        "text": "Location et vente : fauteuils roulants, déambulateurs, lits médicalisés.",
+        "icon": "materiel",
+        "page": None,
+    },
+    {
+        "name": "Préparations",
+        "text": "Préparations magistrales réalisées à la demande de votre médecin.",
+        "icon": "preparation",
+        "page": None,
+    },
+]
+
+
+def _add_child(home, page):
+    home.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
 def default_pages(home):
-    if LegalNoticePage.objects.child_of(home).exists():
-        return []
-    legal = LegalNoticePage(title="Mentions légales", slug="mentions-legales", show_in_menus=False)
-    home.add_child(instance=legal)
-    legal.save_revision().publish()
-    return [legal]
+    """Legal notice, "Nos services" and "L'équipe", each once; editable like any page."""
+    created = []
+    if not LegalNoticePage.objects.child_of(home).exists():
+        created.append(
+            _add_child(
+                home,
+                LegalNoticePage(
+                    title="Mentions légales", slug="mentions-legales", show_in_menus=False
+                ),
+            )
+        )
+    children = ContentPage.objects.child_of(home)
+    if not children.filter(slug="nos-services").exists():
+        body = [
+            {
+                "type": "services",
+                "value": {
+                    "title": "Nos services",
+                    "show_bookable": True,
+                    "services": FREE_SERVICES,
+                },
+            }
+        ]
+        created.append(
+            _add_child(
+                home,
+                ContentPage(
+                    title="Nos services",
+                    slug="nos-services",
+                    show_in_menus=True,
+                    body=json.dumps(body),
+                ),
+            )
+        )
+    if not children.filter(slug="equipe").exists():
+        body = [{"type": "team", "value": {"title": "L'équipe", "members": []}}]
+        created.append(
+            _add_child(
+                home,
+                ContentPage(
+                    title="L'équipe", slug="equipe", show_in_menus=True, body=json.dumps(body)
+                ),
+            )
+        )
+    return created
+
+
+def fill_team(pharmacy, home):
+    """The titular pharmacists are the team to begin with; the pharmacist adds the others."""
+    page = ContentPage.objects.child_of(home).filter(slug="equipe").first()
+    if page is None:
+        return
+    for block in page.body:
+        if block.block_type == "team" and not len(block.value["members"]):
+            members = [
+                {"photo": None, "name": p.full_name, "role": "Pharmacien(ne) titulaire", "text": ""}
+                for p in pharmacy.pharmacists.all()
+            ]
+            page.body = [
+                {"type": "team", "value": {"title": block.value["title"], "members": members}}
+            ]
+            page.save_revision().publish()
+            return
 
 
 def fill_home(pharmacy, home):
     """A new home page that already says what a patient comes for: send, book, hours, address."""
+    fill_team(pharmacy, home)
     home = home.specific
     if len(home.body):
         return

@@ -23,6 +23,12 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("theme.css", views.theme_css, name="theme_css"),
+    re_path(
+        r"^(?P<name>favicon\.ico|apple-touch-icon\.png|icon-192\.png|icon-512\.png)$",
+        views.site_icon,
+        name="site_icon",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     # Texts of static/js/rdv.js (djangojs domain). "rdv" limits the catalog to that app and
     # LOCALE_PATHS, rather than every installed app's admin strings. One answer per language

@@ -23,6 +23,8 @@ attribute                   read by             declares
 ``demo_agency``             seed_demo           callable(agency_home): demo content of the agency
 ``demo_pharmacy``           seed_demo           callable(pharmacy): demo content of a pharmacy
 ``patient_data``            pharmacies.gdpr     a PatientData class: export and erase its own rows
+``public_services``         cms (services page, callable(pharmacy, request) -> [{"name", "description",
+                            meta, JSON-LD)      "url"}]: what patients can book or ask for, with a link
 ``page_cache_models``       cms.caching         "app_label.Model" with a ``pharmacy`` foreign key,
                                                 shown on that pharmacy's pages (saves purge them)
 ``notification_events``     notifications       {event code: French label} of the messages the app
@@ -62,6 +64,7 @@ class PluggableAppConfig(AppConfig):
     demo_agency: str = ""
     demo_pharmacy: str = ""
     patient_data: str = ""
+    public_services: str = ""
     page_cache_models: list[str] = []
     notification_events: str = ""
     dashboard: str = ""

@@ -5,9 +5,22 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from . import branding
+
 
 class PharmacyAdminForm(WagtailAdminModelForm):
-    """The pharmacy record, whose legal mentions name each titular pharmacist once."""
+    """The pharmacy record, whose legal mentions name each titular pharmacist once.
+
+    The accent colour's help says which text colour its buttons got (white or black, for
+    contrast), so the pharmacist knows why a button does not look exactly as imagined.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("accent_colour")
+        note = branding.accent_note(getattr(self.instance, "accent_colour", ""))
+        if field is not None and note:
+            field.help_text = f"{field.help_text} {note}"
 
     def is_valid(self):
         valid = super().is_valid()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -17,7 +18,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Collection, Orderable, Site
 
-from . import hours
+from . import branding, hours
 from .panels import WeeklyHoursPanel
 from .phones import to_e164
 
@@ -135,6 +136,77 @@ class Pharmacy(ClusterableModel):
         related_name="+",
         editable=False,
     )
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_("Pour la carte et l'itinéraire, ex. 45.764043."),
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    # Branding: the site's own look (pharmacies.branding turns it into the site's theme.css).
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("logo"),
+        help_text=_("Aussi l'icône du site (favicon) ; sans logo, les initiales de la pharmacie."),
+    )
+    home_photo = models.ForeignKey(
+        "wagtailimages.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("photo de la pharmacie"),
+        help_text=_("En tête de la page d'accueil et dans les partages sur les réseaux sociaux."),
+    )
+    home_photo_alt = models.CharField(
+        _("description de la photo"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Pour les personnes qui ne la voient pas, ex. « La vitrine, place du marché »."
+        ),
+    )
+    primary_colour = models.CharField(
+        _("couleur principale"),
+        max_length=7,
+        default="#0B6E4F",
+        validators=[branding.validate_primary_colour],
+        help_text=_(
+            "Bandeau, liens et titres. Format #RRVVBB ; assez foncée pour être lue sur fond "
+            "blanc (contraste 4,5:1, WCAG AA)."
+        ),
+    )
+    accent_colour = models.CharField(
+        _("couleur d'accent"),
+        max_length=7,
+        default="#FFBF47",
+        validators=[branding.validate_hex_colour],
+        help_text=_(
+            "Boutons d'action. Le texte des boutons est mis en blanc ou en noir, selon ce qui "
+            "se lit le mieux (contraste WCAG AA)."
+        ),
+    )
+    layout = models.CharField(
+        _("mise en page"),
+        max_length=12,
+        choices=branding.Layout.choices,
+        default=branding.Layout.CLASSIC,
+    )
+    font_pair = models.CharField(
+        _("polices"),
+        max_length=12,
+        choices=branding.FontPair.choices,
+        default=branding.FontPair.SYSTEM,
+        help_text=_("Hébergées sur le site : aucune requête vers un service de polices."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     panels = [
@@ -145,8 +217,19 @@ class Pharmacy(ClusterableModel):
                 FieldPanel("street"),
                 FieldRowPanel([FieldPanel("postal_code"), FieldPanel("city")]),
                 FieldRowPanel([FieldPanel("phone"), FieldPanel("email")]),
+                FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
             ],
             heading=_("Identité et contact"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("logo"),
+                FieldRowPanel([FieldPanel("home_photo"), FieldPanel("home_photo_alt")]),
+                FieldRowPanel([FieldPanel("primary_colour"), FieldPanel("accent_colour")]),
+                FieldPanel("layout"),
+                FieldPanel("font_pair"),
+            ],
+            heading=_("Apparence du site"),
         ),
         MultiFieldPanel(
             [
@@ -164,6 +247,7 @@ class Pharmacy(ClusterableModel):
                 FieldPanel("closed_on_public_holidays"),
                 FieldPanel("holiday_subdivision"),
                 InlinePanel("closures", label=_("Fermeture ou horaires exceptionnels")),
+                InlinePanel("duty_periods", label=_("Garde")),
             ],
             heading=_("Horaires"),
         ),
@@ -216,7 +300,17 @@ class Pharmacy(ClusterableModel):
         return self.schedule.status_at(now or timezone.now())
 
     def opening_status_text(self, now: datetime | None = None) -> str:
+        """The header line; a duty period in progress wins over the regular hours."""
         now = now or timezone.now()
+        duty = self.duty_at(now)
+        if duty is not None:
+            status = self.opening_status(now)
+            until = duty.ends
+            if status.is_open and status.closes_at and status.closes_at > until:
+                until = status.closes_at
+            return _("De garde, ouvert jusqu'à %(time)s") % {
+                "time": hours.format_time_fr(until.astimezone(hours.PARIS))
+            }
         return hours.describe_status(self.opening_status(now), now)
 
     def weekly_hours_display(self) -> list[tuple[str, str]]:
@@ -231,6 +325,66 @@ class Pharmacy(ClusterableModel):
             )
             rows.append((_(name).capitalize(), text))
         return rows
+
+    @property
+    def theme_version(self) -> str:
+        return branding.version(self)
+
+    @property
+    def initials(self) -> str:
+        return branding.initials(self.name)
+
+    @property
+    def geo_uri(self) -> str:
+        """Opens the phone's maps app: coordinates when known, else the address as a query."""
+        if self.latitude is not None and self.longitude is not None:
+            return f"geo:{self.latitude},{self.longitude}?q={quote(self.address_line)}"
+        return f"geo:0,0?q={quote(self.address_line)}"
+
+    @property
+    def directions_url(self) -> str:
+        """The same as a web address (phones without a geo: handler, desktops)."""
+        if self.latitude is not None and self.longitude is not None:
+            destination = f"{self.latitude},{self.longitude}"
+        else:
+            destination = self.address_line
+        return "https://www.openstreetmap.org/directions?" + urlencode({"to": destination})
+
+    @property
+    def map_embed_url(self) -> str:
+        """OpenStreetMap's embeddable map around the pharmacy, loaded only on the visitor's click."""
+        if self.latitude is None or self.longitude is None:
+            return ""
+        lat, lon, d = float(self.latitude), float(self.longitude), 0.004
+        return "https://www.openstreetmap.org/export/embed.html?" + urlencode(
+            {
+                "bbox": f"{lon - d:.6f},{lat - d:.6f},{lon + d:.6f},{lat + d:.6f}",
+                "layer": "mapnik",
+                "marker": f"{lat:.6f},{lon:.6f}",
+            }
+        )
+
+    @cached_property
+    def _duties(self) -> list[DutyPeriod]:
+        return sorted(self.duty_periods.all(), key=lambda d: d.starts)
+
+    def duty_at(self, now: datetime | None = None) -> DutyPeriod | None:
+        now = now or timezone.now()
+        return next((d for d in self._duties if d.starts <= now < d.ends), None)
+
+    def on_duty_tonight(self, now: datetime | None = None) -> bool:
+        """A duty period covers part of this evening or night (19h today to 8h tomorrow)."""
+        now = now or timezone.now()
+        local = now.astimezone(hours.PARIS)
+        evening = local.replace(hour=19, minute=0, second=0, microsecond=0)
+        if local.hour < 8:
+            evening -= timedelta(days=1)
+        morning = evening + timedelta(hours=13)
+        return any(d.starts < morning and d.ends > max(evening, now) for d in self._duties)
+
+    def upcoming_duties(self, now: datetime | None = None, limit: int = 5) -> list[DutyPeriod]:
+        now = now or timezone.now()
+        return [d for d in self._duties if d.ends > now][:limit]
 
     def upcoming_closures(self, today=None):
         today = today or timezone.localdate()
@@ -330,6 +484,44 @@ class Closure(Orderable):
 
     def __str__(self):
         return self.label or str(self.start_date)
+
+
+class DutyPeriod(Orderable):
+    """A night, Sunday or holiday on duty ("pharmacie de garde"), as the regional rota assigns it.
+
+    Shown in the header ("De garde ce soir"), in the opening status and on the hours block; the
+    public schema.org data lists it as special opening hours.
+    """
+
+    pharmacy = ParentalKey(Pharmacy, on_delete=models.CASCADE, related_name="duty_periods")
+    starts = models.DateTimeField(_("début de la garde"))
+    ends = models.DateTimeField(_("fin de la garde"))
+    note = models.CharField(
+        _("précision"),
+        max_length=160,
+        blank=True,
+        help_text=_("Ex. « Sonnez à l'interphone, guichet de nuit »."),
+    )
+
+    panels = [FieldRowPanel([FieldPanel("starts"), FieldPanel("ends"), FieldPanel("note")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("garde")
+        verbose_name_plural = _("gardes")
+
+    def clean(self):
+        if self.starts and self.ends:
+            if self.ends <= self.starts:
+                raise ValidationError({"ends": _("La fin de la garde doit suivre son début.")})
+            if self.ends - self.starts > timedelta(days=7):
+                raise ValidationError(
+                    {"ends": _("Une garde dure au plus 7 jours ; saisissez-en plusieurs.")}
+                )
+
+    def __str__(self):
+        start = timezone.localtime(self.starts)
+        end = timezone.localtime(self.ends)
+        return f"{start:%d/%m/%Y %H:%M} – {end:%d/%m/%Y %H:%M}"
 
 
 class AuditAction(models.TextChoices):

@@ -266,8 +266,8 @@ def _load_pharmacy(pharmacy_id: int | None) -> Pharmacy | None:
         return None
     return (
         Pharmacy.objects.filter(pk=pharmacy_id)
-        .select_related("site__root_page")
-        .prefetch_related("pharmacists", "opening_hours", "closures")
+        .select_related("site__root_page", "logo", "home_photo")
+        .prefetch_related("pharmacists", "opening_hours", "closures", "duty_periods")
         .first()
     )
 

@@ -24,6 +24,7 @@ class RdvConfig(extensions.PluggableAppConfig):
     default_pages = "rdv.provisioning.default_pages"
     demo_pharmacy = "rdv.provisioning.seed_demo"
     patient_data = "rdv.gdpr.BookingData"
+    public_services = "rdv.provisioning.public_services"
     page_cache_models = ["rdv.Service"]
     notification_events = "rdv.events.LABELS"
     dashboard = "rdv.dashboard.dashboard_items"

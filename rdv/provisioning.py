@@ -1,10 +1,12 @@
 """What every new pharmacy gets from this app ("Prendre rendez-vous"), and the demo's services."""
 
 from datetime import time
+from urllib.parse import urlencode
 
 from wagtail.rich_text import RichText
 
 from cms.models import ContentPage
+from cms.public_forms import page_route_url
 
 from .models import Service, ServiceHours
 
@@ -138,6 +140,37 @@ def default_pages(home):
     home.add_child(instance=page)
     page.save_revision().publish()
     return [page]
+
+
+def booking_page(pharmacy):
+    """The live page of the pharmacy's site that holds the booking block, if any."""
+    root = pharmacy.site.root_page
+    pages = ContentPage.objects.live().descendant_of(root).order_by("path")
+    preferred = [p for p in pages if p.slug == "rendez-vous"] + list(pages)
+    for page in preferred:
+        for block in page.body:
+            if block.block_type == "appointment_booking":
+                return page, block.id
+    return None, ""
+
+
+def public_services(pharmacy, request=None) -> list[dict]:
+    """The bookable services, each with the link that opens the booking block on that service."""
+    services = list(Service.objects.filter(pharmacy=pharmacy, active=True))
+    if not services:
+        return []
+    page, block_id = booking_page(pharmacy)
+    rows = []
+    for service in services:
+        url = ""
+        if page is not None:
+            url = (
+                page_route_url(page, request, "rdv", "steps")
+                + "?"
+                + urlencode({"block": block_id, "service": service.pk})
+            )
+        rows.append({"name": service.name, "description": service.description, "url": url})
+    return rows
 
 
 def seed_demo(pharmacy):

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "rdv",
     "collect",
     "blog",
+    "contact",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -187,6 +188,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "form-action": ["'self'"],
+        # The contact block's map, only once the visitor clicks "Afficher la carte" (static/js/map.js).
+        "frame-src": ["https://www.openstreetmap.org"],
         "frame-ancestors": ["'self'"],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],

@@ -23,8 +23,8 @@ pytestmark = pytest.mark.e2e
 def add_content_page(pharmacy):
     home = pharmacy.site.root_page
     page = ContentPage(
-        title="Nos services",
-        slug="nos-services",
+        title="Conseils",
+        slug="conseils",
         show_in_menus=True,
         body=json.dumps(
             [
@@ -72,7 +72,7 @@ def test_every_public_page_type_is_accessible_and_valid_on_phone_and_desktop(
 
     pages = {
         "home": "/",
-        "content": "/nos-services/",
+        "content": "/conseils/",
         "legal": "/mentions-legales/",
         "news": "/actualites/",
         "own-post": "/actualites/nouveaux-horaires-dete/",

@@ -34,7 +34,7 @@ def pharmacy_form(pharmacy, *, hours=(), pharmacists=None):
         for name in (
             "name legal_name street postal_code city phone email licence_number siret ars "
             "health_data_host web_host holiday_subdivision notification_email sms_sender "
-            "prescription_retention_days"
+            "prescription_retention_days primary_colour accent_colour layout font_pair"
         ).split()
     }
     return nested_form_data(
@@ -47,6 +47,7 @@ def pharmacy_form(pharmacy, *, hours=(), pharmacists=None):
             ),
             "opening_hours": inline_formset(rows, initial=_with_id(rows)),
             "closures": inline_formset([]),
+            "duty_periods": inline_formset([]),
         }
     )
 

@@ -89,7 +89,7 @@ def pharmacy_form(pharmacy, extra_hours):
         for name in (
             "name legal_name street postal_code city phone email licence_number siret ars "
             "health_data_host web_host holiday_subdivision notification_email sms_sender "
-            "prescription_retention_days"
+            "prescription_retention_days primary_colour accent_colour layout font_pair"
         ).split()
     }
     return nested_form_data(
@@ -99,6 +99,7 @@ def pharmacy_form(pharmacy, extra_hours):
             "pharmacists": inline_formset(pharmacists, initial=len(pharmacists), min=1),
             "opening_hours": inline_formset(rows, initial=initial),
             "closures": inline_formset([]),
+            "duty_periods": inline_formset([]),
         }
     )
 

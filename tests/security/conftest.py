@@ -20,8 +20,10 @@ from cms.models import ContentPage
 from collect import services as collect_services
 from collect.codes import with_check_digit
 from collect.models import CollectSettings, PharmacyProduct, Product
+from contact.models import ContactMessage
 from ordonnances import services as prescription_services
 from ordonnances.models import Prescription, Status
+from pharmacies.phones import to_e164
 from pharmacies.provisioning import ensure_staff_user
 from rdv import booking as operations
 from rdv.models import Booking
@@ -109,6 +111,14 @@ class World:
             items=[collect_services.Wanted(self.offer, 1)],
         )
         self.line = self.reservation.lines.get()
+        self.contact_message = ContactMessage.objects.create(
+            pharmacy=pharmacy,
+            name=last_name,
+            email=email,
+            phone=to_e164(phone),
+            subject=f"Question {last_name}",
+            message=f"Message {last_name}",
+        )
 
 
 @pytest.fixture

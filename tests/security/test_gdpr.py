@@ -14,6 +14,7 @@ from django.urls import reverse
 from wagtail.log_actions import log
 
 from collect.gdpr import ReservationData
+from contact.gdpr import ContactMessageData
 from notifications.gdpr import MessageData
 from notifications.models import OutboxMessage
 from ordonnances.gdpr import FILES_FOLDER, PrescriptionData
@@ -95,7 +96,9 @@ def test_export_holds_everything_about_the_patient_and_nothing_else(world_a, wor
         "files": 2,
         "bookings": 2,
         "messages": len(payload["messages"]),
+        "contact_messages": 1,
     }
+    assert [m["subject"] for m in payload["contact_messages"]] == [f"Question {MARKER_B}"]
 
 
 def test_same_patient_in_another_pharmacy_is_not_exported(world_a, world_b):
@@ -254,6 +257,7 @@ def test_every_app_declaring_patient_data_takes_part_in_installed_apps_order(wor
         PrescriptionData,
         BookingData,
         ReservationData,
+        ContactMessageData,
     ]
     # Messages are about the other apps' records: they are found, and exported, after them.
     records = gdpr.find_patient_records(world_b.pharmacy, email=EMAIL_B)
@@ -261,6 +265,7 @@ def test_every_app_declaring_patient_data_takes_part_in_installed_apps_order(wor
         PrescriptionData,
         BookingData,
         ReservationData,
+        ContactMessageData,
         MessageData,
     ]
     payload = gdpr.collect_patient_data(world_b.pharmacy, email=EMAIL_B)
@@ -271,6 +276,7 @@ def test_every_app_declaring_patient_data_takes_part_in_installed_apps_order(wor
         "prescriptions",
         "bookings",
         "reservations",
+        "contact_messages",
         "messages",
     ]
 

@@ -47,6 +47,7 @@ from cms.public_forms import feature_url
 from collect import page_urls as collect_page_urls
 from collect import services as collect_services
 from collect.models import PharmacyProduct, Reservation
+from contact import page_urls as contact_page_urls
 from notifications.models import OutboxMessage
 from ordonnances import page_urls as prescription_page_urls
 from ordonnances import renewals
@@ -123,6 +124,11 @@ OBJECT_CASES = [
         for method in ("get", "post")
     ],
     ("collect_product_chooser:chosen", "own_product", "get"),
+    *[
+        (f"contact_messages:{view}", "contact_message", method)
+        for view in ("inspect", "edit", "delete", "history", "history_results", "usage")
+        for method in ("get", "post")
+    ],
 ]
 
 
@@ -166,6 +172,7 @@ def _object_request(name, target, world):
         "offer": world.offer,
         "settings": world.collect_settings,
         "own_product": world.own_product,
+        "contact_message": world.contact_message,
     }
     if name == "rdv_agenda:agenda":
         return reverse(name) + f"?jour=2026-03-10&service={world.service.pk}"
@@ -361,6 +368,9 @@ LIST_CASES = [
     ("rdv_bookings:index", "?export=csv", "get"),
     ("rdv_bookings:index_results", "", "get"),
     ("rdv_bookings:add", "", "get"),
+    ("contact_messages:index", "", "get"),
+    ("contact_messages:add", "", "get"),
+    ("contact_messages:index_results", f"?q={MARKER_B}", "get"),
     ("rdv_services:index", "", "get"),
     ("rdv_services:index_results", f"?q={SERVICE_B}", "get"),
     ("rdv_services:add", "", "get"),
@@ -606,13 +616,21 @@ OUR_NAMESPACES = {
     "collect_offers",
     "collect_settings",
     "collect",
+    "contact_messages",
 }
-OUR_MODULES = ("ordonnances", "rdv", "collect", "pharmacies", "cms")
+OUR_MODULES = ("ordonnances", "rdv", "collect", "pharmacies", "cms", "contact")
 
 ALLOW_LIST = {
     "officine_2fa_verify": "the signed-in user's own 2FA device; no pharmacy data",
     "officine_2fa_setup": "the signed-in user's own 2FA device; no pharmacy data",
     "robots_txt": "static text",
+    "theme_css": "the requested site's own colours and fonts (no pharmacy chosen by the URL)",
+    "site_icon": "the requested site's own icon (no pharmacy chosen by the URL)",
+    "page:message:submit": (
+        "public POST: the pharmacy comes from the page's site, never from posted data; "
+        "nothing to read (tests/site/test_site_branding.py)"
+    ),
+    "page:message:sent": "static thank-you text, no object",
     "notifications:sms_status": (
         "SMS provider webhook, authenticated by a shared secret; updates a delivery status by the "
         "provider's message id and answers no data (tests/notifications/test_webhooks.py)"
@@ -687,6 +705,7 @@ def our_url_names() -> set[str]:
         ("ordonnance", prescription_page_urls),
         ("rdv", booking_page_urls),
         ("boutique", collect_page_urls),
+        ("message", contact_page_urls),
     ):
         for pattern in urlconf.urlpatterns:
             names.add(f"page:{prefix}:{pattern.name}")
