@@ -87,8 +87,9 @@ def catalogue_view(request, page, block_id):
     """Categories, search and one page of products, with "add to my selection" on each."""
     context = _common(request, page, block_id)
     pharmacy = context["pharmacy"]
-    query = " ".join(request.GET.get("q", "").split())[: catalogue.MAX_QUERY]
-    slug = request.GET.get("categorie", "")[:80]
+    # NUL is refused by PostgreSQL text fields: typed by no one, dropped rather than a 500.
+    query = " ".join(request.GET.get("q", "").replace("\x00", "").split())[: catalogue.MAX_QUERY]
+    slug = request.GET.get("categorie", "").replace("\x00", "")[:80]
     category = Category.objects.filter(slug=slug).first() if slug else None
     offers = catalogue.in_category(
         catalogue.search(catalogue.offers_for(pharmacy), query), category

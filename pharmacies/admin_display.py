@@ -59,6 +59,8 @@ class FrenchInspectMixin:
     """Inspect views: booleans, empty values and phone numbers shown as a person would write them."""
 
     def get_field_display_value(self, field_name, field):
+        if getattr(self.object, field_name, None) is None:  # an empty image or link, not "None"
+            return EMPTY
         value = super().get_field_display_value(field_name, field)
         if isinstance(field, models.BooleanField) or isinstance(value, bool):
             return yes_no(value)

@@ -91,7 +91,7 @@ class World:
         # Click & Collect: the pharmacy's own product (named after it), its offer, a reservation.
         self.own_product = Product.objects.create(
             code=with_check_digit(f"3401{pharmacy.pk:08d}"),
-            name=f"Tisane {last_name}",
+            name=f"Tisane {service_name}",  # the pharmacy's own, like its service
             own_pharmacy=pharmacy,
         )
         self.offer = PharmacyProduct.objects.create(

@@ -97,8 +97,10 @@ def test_export_holds_everything_about_the_patient_and_nothing_else(world_a, wor
         "bookings": 2,
         "messages": len(payload["messages"]),
         "contact_messages": 1,
+        "reservations": 1,
     }
     assert [m["subject"] for m in payload["contact_messages"]] == [f"Question {MARKER_B}"]
+    assert world_b.reservation.reference in json.dumps(payload["reservations"])
 
 
 def test_same_patient_in_another_pharmacy_is_not_exported(world_a, world_b):

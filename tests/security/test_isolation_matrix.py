@@ -803,6 +803,7 @@ B_TOKENS = {
     "offer": lambda w, o: w.offer.pk,
     "collect_settings": lambda w, o: w.collect_settings.pk,
     "own_product": lambda w, o: w.own_product.pk,
+    "contact_message": lambda w, o: w.contact_message.pk,
 }
 CONTEXT_TOKENS = {
     "task": lambda o, own: o.task.pk,
@@ -997,6 +998,10 @@ ADMIN_OBJECT_CASES = {
         for view in ("edit", "delete", "history", "history_results", "usage")
     },
     "collect_product_chooser:chosen": [{"pk": "own_product"}],
+    **{
+        f"contact_messages:{view}": [{"pk": "contact_message"}]
+        for view in ("edit", "delete", "history", "history_results", "usage", "inspect")
+    },
 }
 ADMIN_OBJECT_ALLOW_LIST = {
     **{
