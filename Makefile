@@ -26,7 +26,8 @@ test: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 -m "not services and not e2e"
+	$(BIN)/python -m pytest -m "services or e2e"
 
 test-fast: venv
 	$(BIN)/python -m pytest -x -q -m "not services and not e2e"
