@@ -22,6 +22,9 @@ from django.utils.translation import gettext_lazy as _
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 WHITE = "#ffffff"
 INK = "#1b1f24"  # the body text colour of site.css
+SOFT = (
+    "#f1f6f4"  # site.css --soft: the tinted panels (hours, contact, footer) that also carry links
+)
 BLACK = "#000000"
 AA_NORMAL_TEXT = 4.5
 
@@ -112,14 +115,16 @@ def validate_hex_colour(value: str) -> None:
 
 
 def validate_primary_colour(value: str) -> None:
-    """The primary colour is also the colour of links and titles on the white page: AA or refused."""
+    """The primary colour is also the colour of links and titles, on white and on the tinted panels
+    (hours, contact, footer): AA on the darker of the two, or refused."""
     validate_hex_colour(value)
-    ratio = contrast_ratio(value, WHITE)
+    ratio = min(contrast_ratio(value, WHITE), contrast_ratio(value, SOFT))
     if ratio < AA_NORMAL_TEXT:
         raise ValidationError(
             _(
-                "Cette couleur est trop claire pour des liens sur fond blanc : contraste de "
-                "%(ratio)s:1, il faut au moins 4,5:1 (WCAG AA). Choisissez une teinte plus foncée."
+                "Cette couleur est trop claire pour des liens sur les fonds clairs du site : "
+                "contraste de %(ratio)s:1, il faut au moins 4,5:1 (WCAG AA). Choisissez une "
+                "teinte plus foncée."
             ),
             params={"ratio": f"{ratio:.1f}".replace(".", ",")},
         )

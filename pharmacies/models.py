@@ -180,8 +180,8 @@ class Pharmacy(ClusterableModel):
         default="#0B6E4F",
         validators=[branding.validate_primary_colour],
         help_text=_(
-            "Bandeau, liens et titres. Format #RRVVBB ; assez foncée pour être lue sur fond "
-            "blanc (contraste 4,5:1, WCAG AA)."
+            "Bandeau, liens et titres. Format #RRVVBB ; assez foncée pour être lue sur les "
+            "fonds clairs du site (contraste 4,5:1, WCAG AA)."
         ),
     )
     accent_colour = models.CharField(

@@ -4,6 +4,7 @@ Pharmacy sites live on `*.localhost` hostnames, which Chromium resolves to the l
 itself, so each site is reached under its own hostname, as patients do.
 """
 
+import io
 import json
 import os
 import shutil
@@ -11,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connections
 from django_otp.oath import totp
 from playwright.sync_api import sync_playwright
@@ -19,6 +21,7 @@ from wagtail.models import Page, Site
 from blog.demo import ensure_agency_blog
 from blog.roles import setup_agency_editors
 from cms.models import HomePage
+from pharmacies.models import Pharmacy
 from tests.factories import make_pharmacy, make_staff
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls in the tests are still
@@ -91,6 +94,18 @@ def e2e_pharmacies(transactional_db, live_server):
 def e2e_staff(e2e_pharmacies):
     a, b = e2e_pharmacies
     return make_staff(a, "pharmacien-a"), make_staff(b, "pharmacien-b")
+
+
+@pytest.fixture
+def demo_sites(transactional_db, live_server):
+    """The two demo pharmacies exactly as `make demo` seeds them, served by the live server."""
+    call_command("seed_demo", stdout=io.StringIO())
+    port = int(live_server.url.rsplit(":", 1)[1])
+    pharmacies = list(Pharmacy.objects.select_related("site").order_by("slug"))
+    for pharmacy in pharmacies:
+        pharmacy.site.port = port
+        pharmacy.site.save()
+    return pharmacies
 
 
 def site_url(live_server, pharmacy, path="/"):

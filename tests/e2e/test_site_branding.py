@@ -5,12 +5,7 @@ nothing scrolls sideways, axe finds no serious or critical problem in either the
 the map waits for the visitor's click, and the two home pages do not look alike.
 """
 
-import io
-
 import pytest
-from django.core.management import call_command
-
-from pharmacies.models import Pharmacy
 
 from .conftest import run_axe, screenshot, site_url
 
@@ -27,17 +22,6 @@ PUBLIC_PATHS = {
     "legal": "/mentions-legales/",
 }
 NO_SIDEWAYS_SCROLL = "() => document.scrollingElement.scrollWidth <= window.innerWidth"
-
-
-@pytest.fixture
-def demo_sites(transactional_db, live_server):
-    call_command("seed_demo", stdout=io.StringIO())
-    port = int(live_server.url.rsplit(":", 1)[1])
-    pharmacies = list(Pharmacy.objects.select_related("site").order_by("slug"))
-    for pharmacy in pharmacies:
-        pharmacy.site.port = port
-        pharmacy.site.save()
-    return pharmacies
 
 
 def test_both_demo_sites_fit_a_phone_and_pass_axe_in_their_own_look(

@@ -60,6 +60,14 @@ def test_a_primary_colour_too_light_for_links_is_refused_with_the_reason(pharmac
     assert "trop claire" in message and "4,5:1" in message and "WCAG AA" in message
 
 
+def test_a_primary_colour_readable_on_white_but_not_on_the_tinted_panels_is_refused(pharmacy_a):
+    assert branding.contrast_ratio("#767676", "#ffffff") >= 4.5
+    pharmacy_a.primary_colour = "#767676"
+    with pytest.raises(ValidationError) as error:
+        pharmacy_a.full_clean()
+    assert "fonds clairs du site" in " ".join(error.value.message_dict["primary_colour"])
+
+
 def test_a_colour_not_in_hex_is_refused_in_french(pharmacy_a):
     pharmacy_a.accent_colour = "vert"
     with pytest.raises(ValidationError) as error:
