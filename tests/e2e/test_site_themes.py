@@ -90,3 +90,22 @@ def test_the_new_site_pages_are_valid_html(live_server, demo_sites, phone_page, 
     html["contact-errors"] = phone_page.content()
     assert len(html) == 7
     assert vnu_errors(html, tmp_path) == {}
+
+
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'button, select, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), '
+    + 'nav a, header a, footer a, .tag-filter a, .cta a')]
+  .filter(e => e.offsetParent !== null && e.tabIndex !== -1 && !e.closest('.skip-link'))
+  .map(e => [e.outerHTML.slice(0, 80), Math.round(e.getBoundingClientRect().height)])
+  .filter(([, height]) => height < 44)"""
+
+
+def test_touch_targets_are_at_least_44_px_on_a_phone(live_server, demo_sites, phone_page):
+    checked = 0
+    for pharmacy in demo_sites:
+        for path in (*THEMED_PATHS, "/ordonnance/", "/rendez-vous/", "/actualites/"):
+            assert phone_page.goto(site_url(live_server, pharmacy, path)).status == 200
+            small = phone_page.evaluate(SMALL_TARGETS)
+            assert small == [], f"{pharmacy.slug} {path}: {small}"
+            checked += 1
+    assert checked == 2 * 7
