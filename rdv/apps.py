@@ -20,6 +20,10 @@ class RdvConfig(extensions.PluggableAppConfig):
         "rdv.add_booking",
         "rdv.change_booking",
         "rdv.view_booking",
+        "rdv.add_resource",
+        "rdv.change_resource",
+        "rdv.delete_resource",
+        "rdv.view_resource",
     ]
     default_pages = "rdv.provisioning.default_pages"
     demo_pharmacy = "rdv.provisioning.seed_demo"

@@ -32,6 +32,7 @@ class Inputs:
     weekly: dict
     closed_dates: frozenset
     exceptions: dict
+    resource_weekly: dict | None = None
 
 
 def service_inputs(service: Service, date_from: date, date_to: date, *, staff=False) -> Inputs:
@@ -46,20 +47,60 @@ def service_inputs(service: Service, date_from: date, date_to: date, *, staff=Fa
     rules = service.rules
     if staff:
         rules = dataclasses.replace(rules, min_notice=timedelta(0))
-    if service.use_own_schedule:
-        closed = frozenset(day for day, ranges in exceptions.items() if not ranges)
-        return Inputs(rules, service.own_weekly, closed, {})
+    resource_weekly = service.resource.own_weekly if service.resource_id else None
     closed = frozenset(day for day, ranges in exceptions.items() if not ranges)
-    return Inputs(rules, dict(schedule.weekly), closed, exceptions)
+    if service.use_own_schedule:
+        return Inputs(rules, service.own_weekly, closed, {}, resource_weekly)
+    return Inputs(rules, dict(schedule.weekly), closed, exceptions, resource_weekly)
+
+
+def _window(date_from: date, date_to: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_default_timezone()
+    lower = datetime.combine(date_from - timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    upper = datetime.combine(date_to + timedelta(days=2), datetime.min.time(), tzinfo=tz)
+    return lower, upper
+
+
+def resource_busy(
+    resource_ids: Iterable[int], lower: datetime, upper: datetime, exclude_booking=None
+) -> dict[int, list[tuple[int, tuple[datetime, datetime]]]]:
+    """Per resource, (service id, held interval) of its bookings starting in [lower, upper).
+
+    ONE query whatever the number of services; a booking holds its resource for its service's
+    span (duration and buffer), as the engine counts it.
+    """
+    ids = [pk for pk in set(resource_ids) if pk]
+    result: dict[int, list] = defaultdict(list)
+    if not ids:
+        return result
+    qs = Booking.objects.filter(
+        service__resource_id__in=ids,
+        status__in=SEAT_HOLDING,
+        start__gte=lower - timedelta(days=1),
+        start__lt=upper,
+    )
+    if exclude_booking is not None:
+        qs = qs.exclude(pk=exclude_booking.pk)
+    rows = qs.values_list(
+        "service__resource_id", "service_id", "start", "end", "service__buffer_after_minutes"
+    )
+    for resource_id, service_id, start, end, buffer in rows:
+        result[resource_id].append((service_id, (start, end + timedelta(minutes=buffer))))
+    return result
+
+
+def busy_for(service: Service, busy: dict) -> list[tuple[datetime, datetime]]:
+    """What the service's resource is held for by the other services' bookings."""
+    return [
+        held for service_id, held in busy.get(service.resource_id, ()) if service_id != service.pk
+    ]
 
 
 def _bookings_by_service(
     service_ids: Iterable[int], date_from: date, date_to: date, exclude_booking=None
 ) -> dict[int, list[tuple[datetime, int]]]:
     """Seats held per service in the window: ONE query whatever the number of services."""
-    tz = timezone.get_default_timezone()
-    lower = datetime.combine(date_from - timedelta(days=1), datetime.min.time(), tzinfo=tz)
-    upper = datetime.combine(date_to + timedelta(days=2), datetime.min.time(), tzinfo=tz)
+    lower, upper = _window(date_from, date_to)
     qs = Booking.objects.filter(
         service_id__in=list(service_ids),
         status__in=SEAT_HOLDING,
@@ -100,13 +141,20 @@ def pharmacy_slots(
 ) -> dict[int, list[slots.Slot]]:
     """Free slots of several services of one pharmacy, with one query for all their bookings."""
     services = list(services)
-    pharmacies = {}
+    pharmacies, resources = {}, {}
     for service in services:
         # One Pharmacy instance per pharmacy: its schedule (hours, closures) is loaded once.
         service.pharmacy = pharmacies.setdefault(service.pharmacy_id, service.pharmacy)
+        if service.resource_id:
+            service.resource = resources.setdefault(service.resource_id, service.resource)
     now = now or timezone.now()
     bookings = _bookings_by_service(
         [s.pk for s in services], date_from, date_to, exclude_booking=exclude_booking
+    )
+    busy = resource_busy(
+        [s.resource_id for s in services],
+        *_window(date_from, date_to),
+        exclude_booking=exclude_booking,
     )
     tz = timezone.get_default_timezone()
     result = {}
@@ -122,6 +170,8 @@ def pharmacy_slots(
             exceptions=inputs.exceptions,
             bookings=bookings.get(service.pk, ()),
             tz=tz,
+            resource_weekly=inputs.resource_weekly,
+            resource_busy=busy_for(service, busy),
         )
     return result
 
@@ -160,6 +210,7 @@ def is_on_grid(
         closed_dates=inputs.closed_dates,
         exceptions=inputs.exceptions,
         tz=timezone.get_default_timezone(),
+        resource_weekly=inputs.resource_weekly,
     )
 
 
@@ -192,6 +243,7 @@ def why_not_offered(service: Service, start: datetime, *, now: datetime | None =
         closed_dates=inputs.closed_dates,
         exceptions=inputs.exceptions,
         tz=timezone.get_default_timezone(),
+        resource_weekly=inputs.resource_weekly,
     )
     if not same_day:
         return _("La pharmacie ne propose pas ce rendez-vous ce jour-là (fermeture ou jour férié).")

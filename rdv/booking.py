@@ -2,7 +2,9 @@
 
 Each write locks the slot's `SlotLock` row (SELECT ... FOR UPDATE) inside its transaction and only
 then counts the seats held, so PostgreSQL serialises the requests for one slot and a slot is never
-booked beyond its capacity. Notifications are queued in the same transaction.
+booked beyond its capacity. A service that needs a resource (a pharmacist, a room) also locks the
+resource's row: two services sharing it are serialised too, and the second one sees the first
+one's booking. Notifications are queued in the same transaction.
 """
 
 from __future__ import annotations
@@ -20,7 +22,15 @@ from pharmacies import audit
 
 from . import availability, links, slots
 from .ics import booking_ics
-from .models import SEAT_HOLDING, Booking, BookingChange, BookingStatus, Service, SlotLock
+from .models import (
+    SEAT_HOLDING,
+    Booking,
+    BookingChange,
+    BookingStatus,
+    Resource,
+    Service,
+    SlotLock,
+)
 
 logger = logging.getLogger("officine.rdv")
 
@@ -65,6 +75,13 @@ def _lock_slot(service: Service, start: datetime) -> None:
     if service.max_per_day is not None:
         # A daily quota spans slots: serialise the service's bookings for that purpose.
         list(Service.objects.select_for_update().filter(pk=service.pk).values_list("pk"))
+    if service.resource_id:
+        # Other services' bookings of the resource overlap this slot at other starts.
+        list(
+            Resource._base_manager.select_for_update()
+            .filter(pk=service.resource_id)
+            .values_list("pk")
+        )
 
 
 def _seats_free(service, start, *, now, staff, exclude=None) -> bool:
@@ -82,6 +99,12 @@ def _seats_free(service, start, *, now, staff, exclude=None) -> bool:
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     held = [(s, 1) for s in qs.values_list("start", flat=True)]
+    busy = availability.resource_busy(
+        [service.resource_id],
+        lower - timedelta(days=1),
+        lower + timedelta(days=2),
+        exclude_booking=exclude,
+    )
     return slots.slot_is_offered(
         inputs.rules,
         inputs.weekly,
@@ -91,6 +114,8 @@ def _seats_free(service, start, *, now, staff, exclude=None) -> bool:
         exceptions=inputs.exceptions,
         bookings=held,
         tz=tz,
+        resource_weekly=inputs.resource_weekly,
+        resource_busy=availability.busy_for(service, busy),
     )
 
 

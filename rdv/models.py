@@ -13,11 +13,12 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
+from wagtail.admin.forms.models import register_form_field_override
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 
 from notifications.models import PatientContact
 from pharmacies import hours
-from pharmacies.models import Pharmacy, WeeklyHours
+from pharmacies.models import Pharmacy, TitularPharmacist, WeeklyHours
 from pharmacies.panels import WeeklyHoursPanel
 from pharmacies.tenancy import PharmacyScopedManager
 
@@ -34,6 +35,111 @@ SERVICE_CATEGORIES = [
 
 def new_secret() -> str:
     return secrets.token_urlsafe(16)
+
+
+class ResourceKind(models.TextChoices):
+    PHARMACIST = "pharmacien", _("Pharmacien(ne)")
+    ROOM = "salle", _("Salle")
+
+
+class Resource(ClusterableModel):
+    """Who or what an appointment takes: a pharmacist or a room ("Box de vaccination").
+
+    Several services share a resource, so one pharmacist is never booked for a vaccination and a
+    TROD at the same 10:00. Its own weekly hours, when it has any, narrow the services' hours
+    (a pharmacist present only in the morning); without any, it follows the services' hours.
+    """
+
+    pharmacy = models.ForeignKey(
+        Pharmacy,
+        on_delete=models.CASCADE,
+        related_name="rdv_resources",
+        verbose_name=_("pharmacie"),
+    )
+    kind = models.CharField(
+        _("type"), max_length=12, choices=ResourceKind.choices, default=ResourceKind.PHARMACIST
+    )
+    name = models.CharField(_("nom"), max_length=120)
+    pharmacist = models.ForeignKey(
+        TitularPharmacist,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pharmacien(ne) titulaire"),
+        help_text=_("Facultatif : le ou la titulaire que cette ressource représente."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    objects = PharmacyScopedManager()
+
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("pharmacy"),
+                FieldRowPanel([FieldPanel("kind"), FieldPanel("name")]),
+                FieldPanel("pharmacist"),
+                FieldRowPanel([FieldPanel("active"), FieldPanel("sort_order")]),
+            ],
+            heading=_("Ressource"),
+        ),
+        MultiFieldPanel(
+            [WeeklyHoursPanel("hours", label=_("Plage"))],
+            heading=_("Présence"),
+            help_text=_("Vide : disponible pendant les horaires de chaque prestation."),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("ressource")
+        verbose_name_plural = _("ressources")
+        ordering = ["pharmacy", "sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def default_for(cls, pharmacy: Pharmacy) -> Resource:
+        """The pharmacy's first active pharmacist, created ("Pharmacien(ne)") when it has none."""
+        found = (
+            cls._base_manager.filter(pharmacy=pharmacy, kind=ResourceKind.PHARMACIST, active=True)
+            .order_by("sort_order", "pk")
+            .first()
+        )
+        if found is None:
+            found = cls._base_manager.create(
+                pharmacy=pharmacy, kind=ResourceKind.PHARMACIST, name=str(_("Pharmacien(ne)"))
+            )
+        return found
+
+    def service_names(self) -> str:
+        return ", ".join(s.name for s in self.services.all()) or "—"
+
+    @cached_property
+    def own_weekly(self) -> dict[int, list] | None:
+        """The resource's weekly ranges, or None when it has none (no narrowing)."""
+        rows = list(self.hours.all())
+        return hours.weekly(rows) if rows else None
+
+
+class ResourceHours(WeeklyHours):
+    """One weekly range when a resource is available (a pharmacist's mornings, a room's days)."""
+
+    resource = ParentalKey(Resource, on_delete=models.CASCADE, related_name="hours")
+
+    class Meta(WeeklyHours.Meta):
+        verbose_name = _("plage de la ressource")
+        verbose_name_plural = _("plages de la ressource")
+
+
+# Admin forms are built at start-up, outside any scope, where the scoped manager refuses to run:
+# they start with no choices and `rdv.admin_forms` gives them the user's own resources.
+register_form_field_override(
+    models.ForeignKey,
+    to=Resource,
+    override={"queryset": Resource.objects.with_scopes_disabled().none()},
+)
 
 
 class Service(ClusterableModel):
@@ -80,6 +186,17 @@ class Service(ClusterableModel):
         blank=True,
         help_text=_("Vide : pas de limite."),
     )
+    resource = models.ForeignKey(
+        Resource,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="services",
+        verbose_name=_("ressource"),
+        help_text=_(
+            "Le pharmacien ou la salle que prend ce rendez-vous : deux prestations qui partagent "
+            "une ressource ne sont jamais réservées en même temps."
+        ),
+    )
     use_own_schedule = models.BooleanField(
         _("horaires propres"),
         default=False,
@@ -95,6 +212,7 @@ class Service(ClusterableModel):
                 FieldPanel("name"),
                 FieldPanel("slug"),
                 FieldPanel("category"),
+                FieldPanel("resource"),
                 FieldPanel("description"),
                 FieldRowPanel([FieldPanel("active"), FieldPanel("sort_order")]),
             ],
@@ -278,3 +396,35 @@ class SlotLock(models.Model):
 
     def __str__(self):
         return f"{self.service_id}@{self.start.isoformat()}"
+
+
+class AgendaFeed(models.Model):
+    """The private iCal address of a pharmacy's upcoming appointments, for the staff's agenda app.
+
+    Whoever has the address reads the agenda without logging in, so it is a random token that the
+    pharmacy revokes (the old address then answers 404) and, unless the pharmacy opts in, patients
+    appear by their initials only.
+    """
+
+    pharmacy = models.OneToOneField(
+        Pharmacy,
+        on_delete=models.CASCADE,
+        related_name="rdv_agenda_feed",
+        verbose_name=_("pharmacie"),
+    )
+    token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    full_names = models.BooleanField(
+        _("noms complets des patients"),
+        default=False,
+        help_text=_("Sinon, seulement leurs initiales."),
+    )
+    created_at = models.DateTimeField(_("adresse créée le"), null=True, blank=True)
+
+    objects = PharmacyScopedManager()
+
+    class Meta:
+        verbose_name = _("agenda iCal privé")
+        verbose_name_plural = _("agendas iCal privés")
+
+    def __str__(self):
+        return str(_("Agenda iCal de %(pharmacy)s")) % {"pharmacy": self.pharmacy.name}

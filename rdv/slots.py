@@ -14,6 +14,7 @@ finds an ambiguous local time equal to a datetime of another zone.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -27,6 +28,7 @@ Range = tuple[time, time]
 Weekly = Mapping[int, Sequence[Range]]
 Exceptions = Mapping[date, Sequence[Range]]
 Booking = tuple[datetime, int]
+Interval = tuple[datetime, datetime]
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,8 @@ def available_slots(
     exceptions: Exceptions | None = None,
     bookings: Iterable[Booking] = (),
     tz: ZoneInfo = PARIS,
+    resource_weekly: Weekly | None = None,
+    resource_busy: Iterable[Interval] = (),
 ) -> list[Slot]:
     """Bookable slots whose local start date lies in [date_from, date_to], sorted by start.
 
@@ -95,6 +99,11 @@ def available_slots(
     midnight: its slots belong to the day the range opens (closing that day removes them) but
     are dated by their own start. `remaining` is also capped by what is left of max_per_day,
     which counts every booking of the local day, on the grid or not.
+
+    The resource the service needs (a pharmacist, a room) is shared with other services: a slot
+    is kept only if its whole span (buffer included) misses every interval of `resource_busy`
+    (what the resource's bookings for other services hold, see `held_by`) and, when the resource
+    has its own hours (`resource_weekly`), lies within one of its ranges.
     """
     _require_aware(now, "now")
     earliest = now.astimezone(UTC) + rules.min_notice
@@ -105,6 +114,15 @@ def available_slots(
         return []
 
     by_start, by_day = _index_bookings(bookings, tz)
+    busy = _sorted_intervals(resource_busy)
+    busy_starts = [opens for opens, _ in busy]
+    longest = max((closes - opens for opens, closes in busy), default=timedelta(0))
+    resource_open = (
+        None
+        if resource_weekly is None
+        else _merged(_open_intervals(resource_weekly, first - ONE_DAY, last, tz))
+    )
+    open_starts = [opens for opens, _ in resource_open or ()]
     slots = []
     for start in _grid(rules, weekly, first, last, frozenset(closed_dates), exceptions or {}, tz):
         if start < earliest:
@@ -113,6 +131,12 @@ def available_slots(
         day = local.date()
         if not first <= day <= last:
             continue
+        if busy and _overlaps_any(start, start + rules.span, busy, busy_starts, longest):
+            continue
+        if resource_open is not None:
+            index = bisect_right(open_starts, start) - 1
+            if index < 0 or resource_open[index][1] < start + rules.duration:
+                continue
         remaining = rules.capacity - by_start.get(start, 0)
         if rules.max_per_day is not None:
             remaining = min(remaining, rules.max_per_day - by_day.get(day, 0))
@@ -131,6 +155,8 @@ def slot_is_offered(
     exceptions: Exceptions | None = None,
     bookings: Iterable[Booking] = (),
     tz: ZoneInfo = PARIS,
+    resource_weekly: Weekly | None = None,
+    resource_busy: Iterable[Interval] = (),
 ) -> bool:
     """Whether a submitted start is exactly one of the slots the calendar would show right now.
 
@@ -152,6 +178,8 @@ def slot_is_offered(
         exceptions=exceptions,
         bookings=bookings,
         tz=tz,
+        resource_weekly=resource_weekly,
+        resource_busy=resource_busy,
     )
     return any(slot.start.astimezone(UTC) == target for slot in slots)
 
@@ -167,6 +195,8 @@ def days_with_slots(
     exceptions: Exceptions | None = None,
     bookings: Iterable[Booking] = (),
     tz: ZoneInfo = PARIS,
+    resource_weekly: Weekly | None = None,
+    resource_busy: Iterable[Interval] = (),
 ) -> list[date]:
     """Local dates with at least one bookable slot, for the small month calendar."""
     slots = available_slots(
@@ -179,8 +209,70 @@ def days_with_slots(
         exceptions=exceptions,
         bookings=bookings,
         tz=tz,
+        resource_weekly=resource_weekly,
+        resource_busy=resource_busy,
     )
     return sorted({slot.start.date() for slot in slots})
+
+
+def held_by(start: datetime, rules: ServiceRules) -> Interval:
+    """The interval a booking starting at `start` holds its resource: its span, buffer included."""
+    _require_aware(start, "start")
+    instant = start.astimezone(UTC)
+    return instant, instant + rules.span
+
+
+def _sorted_intervals(intervals: Iterable[Interval]) -> list[Interval]:
+    result = []
+    for opens, closes in intervals:
+        _require_aware(opens, "busy start")
+        _require_aware(closes, "busy end")
+        result.append((opens.astimezone(UTC), closes.astimezone(UTC)))
+    result.sort()
+    return result
+
+
+def _overlaps_any(
+    start: datetime,
+    end: datetime,
+    busy: list[Interval],
+    busy_starts: list[datetime],
+    longest: timedelta,
+) -> bool:
+    """Whether [start, end) meets one of the sorted busy intervals (found by bisection)."""
+    index = bisect_left(busy_starts, start - longest)
+    while index < len(busy) and busy[index][0] < end:
+        if busy[index][1] > start:
+            return True
+        index += 1
+    return False
+
+
+def _open_intervals(weekly: Weekly, first: date, last: date, tz: ZoneInfo) -> list[Interval]:
+    """UTC intervals of a weekly schedule over the local days first..last (night ranges included)."""
+    intervals = []
+    day = first
+    while day <= last:
+        for opens, closes in weekly.get(day.weekday(), ()):
+            wall = datetime.combine(day, opens)
+            wall_end = datetime.combine(day if closes > opens else day + ONE_DAY, closes)
+            start = _instant(wall, tz) or _closing_instant(wall, tz)
+            intervals.append((start, _closing_instant(wall_end, tz)))
+        day += ONE_DAY
+    return intervals
+
+
+def _merged(intervals: list[Interval]) -> list[Interval]:
+    """Sorted, disjoint union: back-to-back ranges (9h-12h, 12h-14h) make one open stretch."""
+    merged: list[Interval] = []
+    for opens, closes in sorted(intervals):
+        if closes <= opens:
+            continue
+        if merged and opens <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], closes))
+        else:
+            merged.append((opens, closes))
+    return merged
 
 
 def _require_aware(value: datetime, name: str) -> None:

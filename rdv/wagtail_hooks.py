@@ -20,7 +20,8 @@ from pharmacies.admin_display import PhoneColumn, Wording, YesNoColumn
 from pharmacies.viewsets import PharmacyScopedViewSet
 
 from . import admin_views
-from .models import Booking, BookingStatus, Service
+from .admin_forms import ResourceAdminForm, ServiceAdminForm
+from .models import Booking, BookingStatus, Resource, Service
 
 
 class PermissionMenuItem(MenuItem):
@@ -153,11 +154,13 @@ class ServiceViewSet(PharmacyScopedViewSet):
     list_display = [
         "name",
         "category",
+        "resource",
         "duration_minutes",
         "capacity",
         YesNoColumn("active", label=_("Active"), sort_key="active"),
     ]
     list_filter = ["category", "active"]
+    list_select_related = ["resource"]
     search_fields = ["name"]
     copy_view_enabled = False
     wording = Wording(
@@ -168,7 +171,34 @@ class ServiceViewSet(PharmacyScopedViewSet):
         not_created=_("La prestation n'a pas pu être créée : corrigez les erreurs ci-dessous."),
         not_saved=_("La prestation n'a pas pu être enregistrée : corrigez les erreurs ci-dessous."),
     )
-    edit_handler = ObjectList(Service.panels)
+    edit_handler = ObjectList(Service.panels, base_form_class=ServiceAdminForm)
+
+
+class ResourceViewSet(PharmacyScopedViewSet):
+    """Pharmacists and rooms the services need; their presence hours narrow the services'."""
+
+    model = Resource
+    icon = "group"
+    menu_label = _("Ressources")
+    menu_order = 125
+    list_display = [
+        "name",
+        "kind",
+        Column("service_names", label=_("Prestations")),
+        YesNoColumn("active", label=_("Active"), sort_key="active"),
+    ]
+    list_filter = ["kind", "active"]
+    search_fields = ["name"]
+    copy_view_enabled = False
+    wording = Wording(
+        add=_("Ajouter une ressource"),
+        created=_("Ressource « %(object)s » créée."),
+        updated=_("Ressource « %(object)s » enregistrée."),
+        deleted=_("Ressource « %(object)s » supprimée."),
+        not_created=_("La ressource n'a pas pu être créée : corrigez les erreurs ci-dessous."),
+        not_saved=_("La ressource n'a pas pu être enregistrée : corrigez les erreurs ci-dessous."),
+    )
+    edit_handler = ObjectList(Resource.panels, base_form_class=ResourceAdminForm)
 
 
 class RdvViewSetGroup(ViewSetGroup):
@@ -180,6 +210,7 @@ class RdvViewSetGroup(ViewSetGroup):
         AgendaViewSet(),
         BookingViewSet("rdv_bookings"),
         ServiceViewSet("rdv_services"),
+        ResourceViewSet("rdv_resources"),
         ClosuresViewSet(),
     )
 
