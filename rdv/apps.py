@@ -26,6 +26,7 @@ class RdvConfig(extensions.PluggableAppConfig):
         "rdv.view_resource",
     ]
     default_pages = "rdv.provisioning.default_pages"
+    pharmacy_provisioned = "rdv.provisioning.pharmacy_provisioned"
     demo_pharmacy = "rdv.provisioning.seed_demo"
     patient_data = "rdv.gdpr.BookingData"
     public_services = "rdv.provisioning.public_services"

@@ -1,4 +1,5 @@
-"""What every new pharmacy gets from this app ("Prendre rendez-vous"), and the demo's services."""
+"""What every new pharmacy gets from this app ("Prendre rendez-vous", its pharmacists as bookable
+resources), and the demo's services and rooms."""
 
 from datetime import time
 from urllib.parse import urlencode
@@ -8,7 +9,11 @@ from wagtail.rich_text import RichText
 from cms.models import ContentPage
 from cms.public_forms import page_route_url
 
-from .models import Service, ServiceHours
+from .models import Resource, ResourceKind, Service, ServiceHours
+
+VACCINATION_ROOM = "Box de vaccination"
+# Services that take the room rather than a pharmacist's desk.
+ROOM_CATEGORIES = {"vaccination", "depistage"}
 
 # (name, slug, category, minutes, capacity, buffer, notice h, horizon d, max/day, description)
 DEMO_SERVICES = [
@@ -142,6 +147,30 @@ def default_pages(home):
     return [page]
 
 
+def pharmacy_provisioned(pharmacy, home):
+    """One bookable resource per titular pharmacist (or a generic one), so services have one."""
+    ensure_pharmacist_resources(pharmacy)
+
+
+def ensure_pharmacist_resources(pharmacy) -> list[Resource]:
+    resources = list(
+        Resource._base_manager.filter(pharmacy=pharmacy, kind=ResourceKind.PHARMACIST)
+    )
+    if resources:
+        return resources
+    for order, pharmacist in enumerate(pharmacy.pharmacists.all()):
+        resources.append(
+            Resource._base_manager.create(
+                pharmacy=pharmacy,
+                kind=ResourceKind.PHARMACIST,
+                name=pharmacist.full_name,
+                pharmacist=pharmacist,
+                sort_order=order,
+            )
+        )
+    return resources or [Resource.default_for(pharmacy)]
+
+
 def booking_page(pharmacy):
     """The live page of the pharmacy's site that holds the booking block, if any."""
     root = pharmacy.site.root_page
@@ -174,7 +203,18 @@ def public_services(pharmacy, request=None) -> list[dict]:
 
 
 def seed_demo(pharmacy):
-    """Realistic French services for a demo pharmacy; existing ones are left as they are."""
+    """Realistic French services for a demo pharmacy; existing ones are left as they are.
+
+    Vaccinations and tests take the vaccination room, interviews and workshops the first
+    pharmacist: two tests never share the room, and an interview never overlaps a workshop.
+    """
+    pharmacist = ensure_pharmacist_resources(pharmacy)[0]
+    room, _ = Resource._base_manager.get_or_create(
+        pharmacy=pharmacy,
+        kind=ResourceKind.ROOM,
+        name=VACCINATION_ROOM,
+        defaults={"sort_order": 10},
+    )
     for order, row in enumerate(DEMO_SERVICES):
         name, slug, category, minutes, capacity, buffer, notice, horizon, per_day, text = row
         service, created = Service.objects.get_or_create(
@@ -192,6 +232,7 @@ def seed_demo(pharmacy):
                 "max_per_day": per_day,
                 "sort_order": order,
                 "use_own_schedule": slug == "atelier-soin-de-la-peau",
+                "resource": room if category in ROOM_CATEGORIES else pharmacist,
             },
         )
         if created and service.use_own_schedule:
