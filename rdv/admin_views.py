@@ -6,6 +6,7 @@ Every lookup goes through `pharmacies.tenancy`: another pharmacy's booking or se
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -20,9 +21,10 @@ from django.views.decorators.http import require_POST
 from cms.dates import parse_date_param
 from pharmacies import tenancy
 
+from . import agenda
 from . import booking as operations
 from .forms import PhoneBookingForm
-from .models import Booking, BookingStatus, Service
+from .models import Booking, BookingStatus, Resource, Service
 
 NAMESPACE = "rdv_agenda"
 
@@ -44,12 +46,42 @@ def _day_bounds(first: date, last: date):
     )
 
 
+def _selected_pharmacy(request):
+    """The pharmacy whose agenda is shown: the user's only one, or the one chosen in the list."""
+    pharmacies = list(tenancy.pharmacies_for_user(request.user).order_by("name")[:200])
+    chosen = request.GET.get("pharmacie", "")
+    for pharmacy in pharmacies:
+        if str(pharmacy.pk) == chosen:
+            return pharmacy, pharmacies
+    return (pharmacies[0] if pharmacies else None), pharmacies
+
+
+def _open_days(pharmacy, first: date, last: date, with_bookings: set[date]) -> list[date]:
+    """The week's days the pharmacy opens, plus any day holding a booking."""
+    days, current = [], first
+    while current <= last:
+        if current in with_bookings or (
+            pharmacy is not None and not pharmacy.schedule.is_closed_day(current)
+        ):
+            days.append(current)
+        current += timedelta(days=1)
+    return days
+
+
 def agenda_view(request):
-    """`?jour=YYYY-MM-DD&vue=jour|semaine&service=<id>`: bookings of the user's pharmacies."""
+    """`?jour=YYYY-MM-DD&vue=jour|semaine&service=<id>&annules=1&pharmacie=<id>`.
+
+    A time grid (one column per resource, closed hours shaded) above the list of the same
+    bookings with their actions; cancelled bookings only on request.
+    """
     _require(request, "view_booking")
     day = parse_date_param(request.GET.get("jour"), default=timezone.localdate())
     week = request.GET.get("vue") == "semaine"
+    show_cancelled = request.GET.get("annules") == "1"
+    pharmacy, pharmacies = _selected_pharmacy(request)
     services = _services_for(request.user).filter(active=True)
+    if pharmacy is not None:
+        services = services.filter(pharmacy=pharmacy)
     service = None
     if request.GET.get("service"):
         service = tenancy.get_scoped_object_or_404(
@@ -64,26 +96,41 @@ def agenda_view(request):
         ),
         request.user,
     ).order_by("start")
+    if pharmacy is not None:
+        bookings = bookings.filter(pharmacy=pharmacy)
     if service is not None:
         bookings = bookings.filter(service=service)
-    days = []
-    current = first
+    if not show_cancelled:
+        bookings = bookings.exclude(status=BookingStatus.CANCELLED)
+    bookings = list(bookings)
     by_day: dict[date, list] = {}
     for item in bookings:
         by_day.setdefault(timezone.localdate(item.start), []).append(item)
-    while current <= last:
-        days.append((current, by_day.get(current, [])))
-        current += timedelta(days=1)
+    shown = _open_days(pharmacy, first, last, set(by_day)) if week else [first]
+    days = [(current, by_day.get(current, [])) for current in shown]
     step = timedelta(days=7 if week else 1)
+    query = {"vue": "semaine" if week else "jour"}
+    if service is not None:
+        query["service"] = service.pk
+    if pharmacy is not None and len(pharmacies) > 1:
+        query["pharmacie"] = pharmacy.pk
     context = {
         "day": day,
         "week": week,
         "days": days,
+        "grid": _grid(pharmacy, shown, bookings, service),
+        "show_cancelled": show_cancelled,
+        "pharmacy": pharmacy,
+        "pharmacies": pharmacies if len(pharmacies) > 1 else [],
         "services": services,
         "service": service,
         "previous": (first - step).isoformat(),
         "next": (first + step).isoformat(),
         "today": timezone.localdate().isoformat(),
+        "query": urlencode(query),
+        "cancelled_toggle": urlencode(
+            {**query, "jour": day.isoformat(), **({} if show_cancelled else {"annules": "1"})}
+        ),
         "can_change": request.user.has_perm("rdv.change_booking"),
         "can_add": request.user.has_perm("rdv.add_booking"),
         "namespace": NAMESPACE,
@@ -91,6 +138,33 @@ def agenda_view(request):
         "header_icon": "date",
     }
     return render(request, "rdv/admin/agenda.html", context)
+
+
+NO_RESOURCE = "none"
+
+
+def _grid(pharmacy, days, bookings, service):
+    """Columns: the pharmacy's active resources (those of the chosen service only, if any)."""
+    if pharmacy is None or not days:
+        return None
+    resources = list(
+        Resource.objects.filter(pharmacy=pharmacy, active=True).prefetch_related("hours")
+    )
+    if service is not None:
+        resources = [r for r in resources if r.pk == service.resource_id]
+    columns = [(r.pk, r.name, r.own_weekly) for r in resources]
+    known = {r.pk for r in resources}
+    if any(b.service.resource_id not in known for b in bookings):
+        columns.append((NO_RESOURCE, _("Autres prestations"), None))
+    schedule = pharmacy.schedule
+    opening = {current: schedule.local_ranges(current) for current in days}
+    sessions: dict[tuple, list] = {}
+    for item in bookings:
+        key = item.service.resource_id if item.service.resource_id in known else NO_RESOURCE
+        group = (key, item.start, item.end, item.service_id, item.status == "cancelled")
+        sessions.setdefault(group, []).append(item)
+    placed = [(group[0], group[1], group[2], items) for group, items in sessions.items()]
+    return agenda.build_grid(days, columns, opening, placed, timezone.get_default_timezone())
 
 
 def phone_booking_view(request):

@@ -153,9 +153,7 @@ def pharmacy_provisioned(pharmacy, home):
 
 
 def ensure_pharmacist_resources(pharmacy) -> list[Resource]:
-    resources = list(
-        Resource._base_manager.filter(pharmacy=pharmacy, kind=ResourceKind.PHARMACIST)
-    )
+    resources = list(Resource._base_manager.filter(pharmacy=pharmacy, kind=ResourceKind.PHARMACIST))
     if resources:
         return resources
     for order, pharmacist in enumerate(pharmacy.pharmacists.all()):
