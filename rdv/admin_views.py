@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from pharmacies import tenancy
 
 from . import agenda
 from . import booking as operations
+from . import feed as feeds
 from .forms import PhoneBookingForm
 from .models import Booking, BookingStatus, Resource, Service
 
@@ -260,3 +261,57 @@ def closures_view(request):
     if len(pharmacies) == 1:
         return redirect(reverse("pharmacies:edit", args=[pharmacies[0]]))
     return redirect(reverse("pharmacies:index"))
+
+
+FEED_ACTIONS = ("creer", "revoquer", "noms")
+
+
+def feed_view(request):
+    """The private iCal address: shown to staff, created, replaced or revoked by who may change
+    bookings; the patients' full names only if the pharmacy opts in."""
+    _require(request, "view_booking")
+    pharmacy, pharmacies = _selected_pharmacy(request)
+    if request.method == "POST":
+        _require(request, "change_booking")
+        chosen = request.POST.get("pharmacie", "")
+        pharmacy = next((p for p in pharmacies if str(p.pk) == chosen), None)
+        action = request.POST.get("action", "")
+        if pharmacy is None or action not in FEED_ACTIONS:
+            raise Http404
+        if action == "creer":
+            feeds.create_token(pharmacy, request=request)
+            messages.success(
+                request,
+                _("Nouvelle adresse créée : l'ancienne, s'il y en avait une, ne fonctionne plus."),
+            )
+        elif action == "revoquer":
+            if feeds.revoke_token(pharmacy, request=request):
+                messages.success(request, _("Adresse révoquée : elle ne fonctionne plus."))
+        else:
+            full = request.POST.get("noms_complets") == "1"
+            feeds.set_full_names(pharmacy, full, request=request)
+            messages.success(
+                request,
+                _("L'agenda affiche désormais le nom complet des patients.")
+                if full
+                else _("L'agenda n'affiche désormais que les initiales des patients."),
+            )
+        url = reverse(f"{NAMESPACE}:feed")
+        if len(pharmacies) > 1:
+            url += "?" + urlencode({"pharmacie": pharmacy.pk})
+        return HttpResponseRedirect(url)
+    feed = feeds.feed_of(pharmacy) if pharmacy is not None else None
+    return render(
+        request,
+        "rdv/admin/agenda_feed.html",
+        {
+            "pharmacy": pharmacy,
+            "pharmacies": pharmacies if len(pharmacies) > 1 else [],
+            "feed": feed,
+            "feed_url": feeds.feed_url(feed) if feed else "",
+            "can_change": request.user.has_perm("rdv.change_booking"),
+            "namespace": NAMESPACE,
+            "page_title": _("Agenda iCal privé"),
+            "header_icon": "calendar-alt",
+        },
+    )

@@ -43,6 +43,7 @@ class AgendaViewSet(ViewSet):
         return [
             path("", admin_views.agenda_view, name="agenda"),
             path("nouveau/", admin_views.phone_booking_view, name="phone_booking"),
+            path("ical/", admin_views.feed_view, name="feed"),
             path(
                 "<int:pk>/<slug:action>/",
                 admin_views.booking_action_view,

@@ -1,0 +1,35 @@
+"""The site-wide route of the staff's private iCal feed (no login: the token is the secret)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.utils import translation
+from django.views.decorators.http import require_GET
+
+from pharmacies import tenancy
+
+from . import feed as feeds
+from .ics import agenda_feed_ics
+from .models import AgendaFeed
+
+
+@require_GET
+def agenda_feed_view(request, token):
+    """404 for a revoked, unknown or other pharmacy's token; never cached, never indexed."""
+    pharmacy = tenancy.pharmacy_for_request(request)
+    if pharmacy is None or not token or len(token) > 64:
+        raise Http404
+    found = AgendaFeed.objects.filter(pharmacy=pharmacy, token=token).first()
+    if found is None:
+        raise Http404
+    with translation.override(settings.LANGUAGE_CODE):
+        body = agenda_feed_ics(
+            pharmacy, feeds.upcoming_bookings(pharmacy), full_names=found.full_names
+        )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="agenda.ics"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
