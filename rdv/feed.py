@@ -40,7 +40,6 @@ def _audit(feed: AgendaFeed, what: str, request, **detail) -> None:
         request=request,
         obj=feed,
         detail={"agenda_ical": what, **detail},
-        label="agenda_ical",
     )
 
 

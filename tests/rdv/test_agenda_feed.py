@@ -112,7 +112,7 @@ def test_revoking_or_replacing_makes_the_old_address_404_and_leaves_audit_rows(
     assert client_a.get(second).status_code == 404
     assert "Aucune adresse active" in feed_page(admin_client_a)
     details = list(
-        AuditEvent.objects.filter(pharmacy=pharmacy_a, label="agenda_ical")
+        AuditEvent.objects.filter(pharmacy=pharmacy_a, object_type="rdv.agendafeed")
         .order_by("pk")
         .values_list("detail", flat=True)
     )
