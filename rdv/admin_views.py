@@ -273,7 +273,7 @@ def feed_view(request):
     pharmacy, pharmacies = _selected_pharmacy(request)
     if request.method == "POST":
         _require(request, "change_booking")
-        chosen = request.POST.get("pharmacie", "")
+        chosen = request.POST.get("pharmacie") or request.GET.get("pharmacie", "")
         pharmacy = next((p for p in pharmacies if str(p.pk) == chosen), None)
         action = request.POST.get("action", "")
         if pharmacy is None or action not in FEED_ACTIONS:

@@ -26,7 +26,8 @@ from ordonnances.models import Prescription, Status
 from pharmacies.phones import to_e164
 from pharmacies.provisioning import ensure_staff_user
 from rdv import booking as operations
-from rdv.models import Booking
+from rdv import feed as agenda_feeds
+from rdv.models import Booking, Resource
 from tests.ordonnances.conftest import (  # noqa: F401 - fixtures used by the tests here
     PatientBrowser,
     clear_sms_outbox,
@@ -84,7 +85,14 @@ class World:
         )
         prescription_services.change_status(self.prescription, Status.PREPARING)
         self.file = self.prescription.files.order_by("pk").first()
-        self.service = make_service(pharmacy, name=service_name, slug="service-" + pharmacy.slug)
+        # The room the service needs, named after it: B's room must never show to A either.
+        self.resource = Resource.objects.create(
+            pharmacy=pharmacy, name=f"Salle {service_name}", kind="salle"
+        )
+        self.service = make_service(
+            pharmacy, name=service_name, slug="service-" + pharmacy.slug, resource=self.resource
+        )
+        self.feed = agenda_feeds.create_token(pharmacy)
         self.booking = book(
             self.service, first_name=last_name, last_name=last_name, email=email, phone=phone
         )
@@ -155,6 +163,7 @@ def b_markers(world) -> list[str]:
         world.prescription.reference,
         world.booking.reference,
         world.reservation.reference,
+        world.feed.token,
     ]
 
 

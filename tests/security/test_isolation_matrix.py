@@ -62,7 +62,7 @@ from ordonnances.models import (
 from pharmacies.models import AuditEvent
 from rdv import links
 from rdv import page_urls as booking_page_urls
-from rdv.models import Booking, BookingStatus
+from rdv.models import AgendaFeed, Booking, BookingStatus, Resource
 
 from .conftest import ADMIN_MARKER_B, EMAIL_B, MARKER_B, PHONE_B_E164, SERVICE_B, b_markers
 
@@ -94,6 +94,14 @@ OBJECT_CASES = [
         for view in ("edit", "delete", "history", "history_results", "usage")
         for method in ("get", "post")
     ],
+    *[
+        (f"rdv_resources:{view}", "resource", method)
+        for view in ("edit", "delete", "history", "history_results", "usage")
+        for method in ("get", "post")
+    ],
+    ("rdv_agenda:feed", "pharmacy/creer", "post"),
+    ("rdv_agenda:feed", "pharmacy/revoquer", "post"),
+    ("rdv_agenda:feed", "pharmacy/noms", "post"),
     ("rdv_agenda:action", "booking/annuler", "post"),
     ("rdv_agenda:action", "booking/honore", "post"),
     ("rdv_agenda:action", "booking/absent", "post"),
@@ -164,6 +172,7 @@ def _object_request(name, target, world):
         "file": world.file,
         "booking": world.booking,
         "service": world.service,
+        "resource": world.resource,
         "message": OutboxMessage.objects.filter(pharmacy=world.pharmacy).first(),
         "pharmacy": world.pharmacy,
         "event": AuditEvent.objects.filter(pharmacy=world.pharmacy).first(),
@@ -176,6 +185,9 @@ def _object_request(name, target, world):
     }
     if name == "rdv_agenda:agenda":
         return reverse(name) + f"?jour=2026-03-10&service={world.service.pk}"
+    if name == "rdv_agenda:feed":
+        # The pharmacy whose private address A's staff would create, replace or revoke.
+        return reverse(name) + f"?pharmacie={world.pharmacy.pk}"
     obj = objects[target]
     assert obj is not None, f"no {target} of B to test {name} with"
     args = [obj.pk, action] if action else [obj.pk]
@@ -233,6 +245,8 @@ def snapshot(world):
         world.prescription.files.count(),
         world.booking.status,
         world.service.name,
+        list(Resource.objects.filter(pharmacy=world.pharmacy).values_list("name", "active")),
+        list(AgendaFeed.objects.filter(pharmacy=world.pharmacy).values_list("token", "full_names")),
         world.pharmacy.name,
         OutboxMessage.objects.filter(pharmacy=world.pharmacy).count(),
     )
@@ -376,6 +390,12 @@ LIST_CASES = [
     ("rdv_services:add", "", "get"),
     ("rdv_agenda:agenda", "?jour=2026-03-10", "get"),
     ("rdv_agenda:agenda", "?jour=2026-03-10&vue=semaine", "get"),
+    ("rdv_agenda:agenda", "?jour=2026-03-10&pharmacie={pharmacy_b}&annules=1", "get"),
+    ("rdv_agenda:feed", "", "get"),
+    ("rdv_agenda:feed", "?pharmacie={pharmacy_b}", "get"),
+    ("rdv_resources:index", "", "get"),
+    ("rdv_resources:index_results", f"?q={SERVICE_B}", "get"),
+    ("rdv_resources:add", "", "get"),
     ("rdv_agenda:phone_booking", "", "get"),
     ("rdv_agenda:phone_booking", "?service={service_b}", "post"),
     ("outbox:index", "", "get"),
@@ -524,6 +544,7 @@ def public_cases(world_a, world_b):
         ("rdv:manage", "get", reverse("rdv:manage", args=[manage])),
         ("rdv:manage", "post", reverse("rdv:manage", args=[manage])),
         ("rdv:ics", "get", reverse("rdv:ics", args=[manage])),
+        ("rdv:agenda_feed", "get", reverse("rdv:agenda_feed", args=[world_b.feed.token])),
         (
             "page:ordonnance:confirmation",
             "get",
@@ -549,6 +570,7 @@ PUBLIC_NAMES = [
     "ordonnances:renewal_request",
     "rdv:manage",
     "rdv:ics",
+    "rdv:agenda_feed",
     "page:ordonnance:confirmation",
     "page:rdv:confirmation",
     "page:rdv:slots",
@@ -606,6 +628,7 @@ OUR_NAMESPACES = {
     "rdv_agenda",
     "rdv_bookings",
     "rdv_services",
+    "rdv_resources",
     "outbox",
     "pharmacies",
     "audit",
@@ -795,6 +818,7 @@ B_TOKENS = {
     "dispensing": lambda w, o: dispensing_of(w).pk,
     "booking": lambda w, o: w.booking.pk,
     "service": lambda w, o: w.service.pk,
+    "resource": lambda w, o: w.resource.pk,
     "message": lambda w, o: OutboxMessage.objects.filter(pharmacy=w.pharmacy).first().pk,
     "pharmacy": lambda w, o: w.pharmacy.pk,
     "event": lambda w, o: AuditEvent.objects.filter(pharmacy=w.pharmacy).first().pk,
@@ -963,6 +987,10 @@ ADMIN_OBJECT_CASES = {
     },
     **{
         f"rdv_services:{view}": [{"pk": "service"}]
+        for view in ("edit", "delete", "history", "history_results", "usage")
+    },
+    **{
+        f"rdv_resources:{view}": [{"pk": "resource"}]
         for view in ("edit", "delete", "history", "history_results", "usage")
     },
     "rdv_agenda:action": [{"pk": "booking", "action": "annuler"}],
