@@ -159,6 +159,7 @@ def test_links_with_any_token(client_a, pages, token, action, day, start):
         _ok(client_a.get(renewal))
         _ok(client_a.post(renewal, {"x": action}))
     _ok(client_a.get(f"/rdv/gerer/{quoted}/rendez-vous.ics"))
+    _ok(client_a.get(f"/rdv/agenda/{quoted}/agenda.ics"))
     _ok(client_a.get(feature_url(pages["rdv"], "rdv", "steps") + f"confirmation/{quoted}/"))
 
 
@@ -173,6 +174,8 @@ ADMIN_LISTINGS = [
     "collect_offers:bulk",
     "rdv_agenda:agenda",
     "rdv_agenda:phone_booking",
+    "rdv_agenda:feed",
+    "rdv_resources:index_results",
     "outbox:index_results",
     "audit:index_results",
     "pharmacies_patient_data",
@@ -195,6 +198,9 @@ PARAMS = st.sampled_from(
         "email",
         "phone",
         "action",
+        "pharmacie",
+        "annules",
+        "noms_complets",
     ]
 )
 
@@ -208,7 +214,7 @@ def test_admin_listings_and_forms_with_any_query(titular_client_a, world_a, quer
     for name in ADMIN_LISTINGS:
         url = reverse(name)
         _ok(titular_client_a.get(url, query))
-        if name in ("rdv_agenda:phone_booking", "pharmacies_patient_data"):
+        if name in ("rdv_agenda:phone_booking", "rdv_agenda:feed", "pharmacies_patient_data"):
             _ok(titular_client_a.post(url, query))
 
 
