@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.utils import translation
@@ -13,12 +15,15 @@ from . import feed as feeds
 from .ics import agenda_feed_ics
 from .models import AgendaFeed
 
+# What `secrets.token_urlsafe` writes; anything else (a NUL byte, a path) is not looked up.
+TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
 
 @require_GET
 def agenda_feed_view(request, token):
     """404 for a revoked, unknown or other pharmacy's token; never cached, never indexed."""
     pharmacy = tenancy.pharmacy_for_request(request)
-    if pharmacy is None or not token or len(token) > 64:
+    if pharmacy is None or not TOKEN.fullmatch(token):
         raise Http404
     found = AgendaFeed.objects.filter(pharmacy=pharmacy, token=token).first()
     if found is None:
