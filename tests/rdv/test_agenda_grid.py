@@ -101,9 +101,7 @@ def test_cancelled_bookings_are_hidden_until_asked_for(admin_client_a, resources
     assert "rdv-grid__booking rdv-status-cancelled" in shown
 
 
-def test_week_grid_skips_the_closed_sunday_and_keeps_a_sunday_with_a_booking(
-    admin_client_a, resources
-):
+def test_week_grid_skips_the_closed_sunday(admin_client_a, resources):
     html = agenda_page(admin_client_a, jour="2026-03-12", vue="semaine")
 
     heads = re.findall(r'class="rdv-grid__dayhead">([^<]*)<', html)
