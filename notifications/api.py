@@ -164,12 +164,22 @@ def _enqueue_email(pharmacy, event, obj, recipient, context, attachments, langua
     )
 
 
-def _enqueue_sms(pharmacy, event, obj, number, context, language):
+def render_sms(pharmacy, event: str, obj, context: dict | None, language: str) -> str | None:
+    """The SMS body exactly as it would be sent (None: this event sends no SMS).
+
+    A form can measure what a typed text adds to a message before anything is queued.
+    """
     ctx = template_context(pharmacy, obj, context)
     try:
         with translation.override(language):
-            body = to_gsm7(" ".join(_render_plain(f"sms/{event}.txt", ctx).split()))
+            return to_gsm7(" ".join(_render_plain(f"sms/{event}.txt", ctx).split()))
     except TemplateDoesNotExist:
+        return None
+
+
+def _enqueue_sms(pharmacy, event, obj, number, context, language):
+    body = render_sms(pharmacy, event, obj, context, language)
+    if body is None:
         logger.info("No SMS template for event %s; SMS skipped", event)
         return None
     if segment_count(body) > 2:

@@ -24,6 +24,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history
 
 from cms import dates
+from notifications.models import Channel
 from pharmacies import audit, tenancy
 from pharmacies.phones import to_e164
 from pharmacies.viewsets import ScopedViewMixin
@@ -158,6 +159,11 @@ class PrescriptionInspectView(generic.InspectView):
                     (value, Status(value).label, value in NOTE_REQUIRED)
                     for value in prescription.allowed_transitions()
                 ],
+                "viewer_pages": viewer_pages(files),
+                "note_limit": services.sms_note_limit(
+                    prescription, prescription.allowed_transitions()
+                ),
+                "sends_sms": Channel.SMS in prescription.channels,
                 "status_url": reverse("prescriptions:status", args=[prescription.pk]),
                 "tracking_url": services.tracking_url(prescription),
                 "closed": prescription.status in CLOSED_STATUSES,
@@ -167,9 +173,73 @@ class PrescriptionInspectView(generic.InspectView):
         return context
 
 
+def viewer_pages(files) -> list[dict]:
+    """One entry per page the viewer steps through: an image, or one page of a PDF.
+
+    PDFs are shown by the browser's own reader, opened at the page (`#page=n`); images come
+    through `file_view` like every other access, so each display is audited.
+    """
+    pages = []
+    ordered = [f for f in files if f.kind == FileKind.PAGE] + [
+        f for f in files if f.kind != FileKind.PAGE
+    ]
+    for number, row in enumerate(ordered, start=1):
+        url = reverse("prescriptions:file", args=[row.pk])
+        label = (
+            _("Page %(n)d") % {"n": number} if row.kind == FileKind.PAGE else row.get_kind_display()
+        )
+        if row.is_pdf:
+            count = max(row.pages or 1, 1)
+            for page in range(1, count + 1):
+                pages.append(
+                    {
+                        "url": url,
+                        "pdf": True,
+                        "page": page,
+                        "label": _("%(label)s, PDF p. %(page)d/%(count)d")
+                        % {"label": label, "page": page, "count": count},
+                        "file": row,
+                    }
+                )
+        else:
+            pages.append({"url": url, "pdf": False, "page": 1, "label": label, "file": row})
+    return pages
+
+
 class StatusForm(forms.Form):
+    """A workflow step and the note sent with it, which must fit in the patient's SMS."""
+
     status = forms.ChoiceField(choices=Status.choices)
-    note = forms.CharField(required=False, max_length=2000)
+    note = forms.CharField(required=False, max_length=services.NOTE_MAX_LENGTH)
+
+    def __init__(self, *args, prescription, sms_context=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prescription = prescription
+        self.sms_context = sms_context
+
+    def clean(self):
+        cleaned = super().clean()
+        status, note = cleaned.get("status"), cleaned.get("note")
+        if status and note:
+            if not services.note_fits_sms(self.prescription, status, note, self.sms_context):
+                limit = services.sms_note_limit(self.prescription, [status], self.sms_context)
+                self.add_error(
+                    "note",
+                    _(
+                        "Ce message ne tient pas dans le SMS du patient : %(limit)d caractères "
+                        "au plus (vous en avez écrit %(n)d)."
+                    )
+                    % {"limit": limit, "n": len(note)},
+                )
+        return cleaned
+
+
+def _form_errors_to_messages(request, form) -> None:
+    if "note" in form.errors:
+        for error in form.errors["note"]:
+            messages.error(request, error)
+    else:
+        messages.error(request, _("Statut inconnu."))
 
 
 @require_POST
@@ -180,10 +250,10 @@ def status_view(request, pk):
     )
     if not request.user.has_perm(CHANGE_PERMISSION):
         raise PermissionDenied
-    form = StatusForm(request.POST)
+    form = StatusForm(request.POST, prescription=prescription)
     inspect_url = reverse("prescriptions:inspect", args=[prescription.pk])
     if not form.is_valid():
-        messages.error(request, _("Statut inconnu."))
+        _form_errors_to_messages(request, form)
         return redirect(inspect_url)
     try:
         services.change_status(
@@ -431,10 +501,14 @@ def dispensing_status_view(request, pk):
         pk=pk,
     )
     _change_required(request)
-    form = StatusForm(request.POST)
+    form = StatusForm(
+        request.POST,
+        prescription=dispensing.prescription,
+        sms_context=renewals.patient_context(dispensing),
+    )
     back = reverse("prescriptions:inspect", args=[dispensing.prescription_id]) + "#renouvellement"
     if not form.is_valid():
-        messages.error(request, _("Statut inconnu."))
+        _form_errors_to_messages(request, form)
         return redirect(back)
     try:
         renewals.change_dispensing_status(

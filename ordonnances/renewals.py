@@ -36,7 +36,7 @@ from .models import (
     RenewalStatus,
     Status,
 )
-from .services import STATUS_EVENTS, TransitionError, admin_url, tracking_url
+from .services import STATUS_EVENTS, TransitionError, admin_url, pickup_hours, tracking_url
 
 logger = logging.getLogger("officine.ordonnances")
 
@@ -275,7 +275,7 @@ def due_dispensings(queryset=None, today: date | None = None):
 # --- Workflow of one dispensing ---------------------------------------------------------
 
 
-def _patient_context(dispensing: Dispensing, note: str = "") -> dict:
+def patient_context(dispensing: Dispensing, note: str = "") -> dict:
     prescription = dispensing.prescription
     return {
         "prescription": prescription,
@@ -285,6 +285,7 @@ def _patient_context(dispensing: Dispensing, note: str = "") -> dict:
         "dispensing": dispensing,
         "dispensing_label": dispensing.label,
         "last_dispensing": dispensing.is_last,
+        "pickup_hours": pickup_hours(prescription.pharmacy),
         "note": note,
     }
 
@@ -334,7 +335,7 @@ def change_dispensing_status(
                 locked.prescription,
                 event=STATUS_EVENTS[to_status],
                 obj=locked,
-                context=_patient_context(locked, locked.status_note),
+                context=patient_context(locked, locked.status_note),
             )
         if to_status in CLOSED_STATUSES:
             _finish_if_done(locked.schedule)

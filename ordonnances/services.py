@@ -21,8 +21,9 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.api import notify_contact, notify_pharmacy, patient_language
-from notifications.models import OutboxMessage
+from notifications.api import notify_contact, notify_pharmacy, patient_language, render_sms
+from notifications.models import Channel, OutboxMessage
+from notifications.sms import segment_count
 from pharmacies import audit
 from pharmacies.models import Pharmacy
 
@@ -40,6 +41,7 @@ from .models import (
     Status,
     StatusChange,
 )
+from .pickup import pickup_hours_text
 
 logger = logging.getLogger("officine.ordonnances")
 
@@ -178,7 +180,17 @@ def _patient_context(prescription: Prescription) -> dict:
         "prescription": prescription,
         "reference": prescription.reference,
         "tracking_url": tracking_url(prescription),
+        "pickup_hours": pickup_hours(prescription.pharmacy),
     }
+
+
+def pickup_hours(pharmacy):
+    """Today's pickup hours for a message, computed now but worded in the patient's language.
+
+    Templates call it while rendering, inside the patient's language (`notify_contact`).
+    """
+    now = timezone.now()
+    return lambda: pickup_hours_text(pharmacy, now)
 
 
 def _notify_received(prescription: Prescription) -> None:
@@ -282,6 +294,42 @@ def change_status(
         getattr(user, "pk", None),
     )
     return change
+
+
+# A message the pharmacist types is never longer than this, whatever the channel.
+NOTE_MAX_LENGTH = 1000
+SMS_MAX_SEGMENTS = 2
+
+
+def status_sms_body(prescription: Prescription, to_status: str, note: str, context=None):
+    """The SMS the patient would get for this status and note, or None (no SMS for it)."""
+    event = STATUS_EVENTS.get(to_status)
+    if event is None or Channel.SMS not in prescription.channels:
+        return None
+    ctx = {**_patient_context(prescription), **(context or {}), "note": note.strip()}
+    return render_sms(prescription.pharmacy, event, prescription, ctx, prescription.language)
+
+
+def note_fits_sms(prescription: Prescription, to_status: str, note: str, context=None) -> bool:
+    body = status_sms_body(prescription, to_status, note, context)
+    return body is None or segment_count(body) <= SMS_MAX_SEGMENTS
+
+
+def sms_note_limit(prescription: Prescription, statuses, context=None) -> int:
+    """How many characters of note fit in every SMS these statuses would send (two segments).
+
+    Measured on the real message (pharmacy name, link, today's hours, the patient's language),
+    so a short name leaves room for a longer note. Counted as plain GSM characters: a character
+    that counts double (€, [ ]) is caught by `note_fits_sms` when the form is sent.
+    """
+    limit = NOTE_MAX_LENGTH
+    for status in statuses:
+        body = status_sms_body(prescription, status, "", context)
+        if body is None:
+            continue
+        room = 153 * SMS_MAX_SEGMENTS - len(body) - 1
+        limit = min(limit, max(room, 0))
+    return limit
 
 
 def cancel_by_patient(prescription: Prescription) -> StatusChange:

@@ -13,7 +13,7 @@ from django.utils import translation
 
 from notifications import sms
 from ordonnances.models import Prescription, Status
-from ordonnances.services import change_status
+from ordonnances.services import change_status, sms_note_limit
 from rdv import booking as operations
 from tests.ordonnances.conftest import PatientBrowser
 from tests.rdv.conftest import PARIS, make_service
@@ -31,6 +31,15 @@ def pharmacy(pharmacy_a):
     return pharmacy_a
 
 
+NOTE_WORDS = "Il manque une boîte, commandée pour demain ; à retirer au comptoir. "
+
+
+def _longest_note(prescription, status):
+    limit = sms_note_limit(prescription, prescription.allowed_transitions())
+    assert limit >= 40, limit  # a useful sentence still fits with a long accented name
+    return (NOTE_WORDS * 20)[:limit]
+
+
 def _check(bodies):
     assert bodies
     for body in bodies:
@@ -40,8 +49,10 @@ def _check(bodies):
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_prescription_messages_fit_in_two_segments(
-    language, pharmacy, client_a, django_capture_on_commit_callbacks
+    language, pharmacy, client_a, django_capture_on_commit_callbacks, time_machine
 ):
+    # A Tuesday morning: the ready message lists both of today's opening ranges.
+    time_machine.move_to(datetime(2026, 3, 10, 10, 0, tzinfo=PARIS), tick=False)
     client_a.defaults["HTTP_ACCEPT_LANGUAGE"] = language
     patient = PatientBrowser(client_a, pharmacy)
     with django_capture_on_commit_callbacks(execute=True):
@@ -55,8 +66,10 @@ def test_prescription_messages_fit_in_two_segments(
         Status.READY,
         Status.COLLECTED,
     ):
+        # The longest note the detail page lets the pharmacist type, accents and all.
+        note = _longest_note(prescription, status)
         with django_capture_on_commit_callbacks(execute=True):
-            change_status(prescription, status, note="Il manque une boîte, commandée pour demain.")
+            change_status(prescription, status, note=note)
     with django_capture_on_commit_callbacks(execute=True):
         response = patient.send(notify_by="sms")
     with django_capture_on_commit_callbacks(execute=True):
@@ -66,7 +79,9 @@ def test_prescription_messages_fit_in_two_segments(
             note="Ordonnance périmée : demandez-en une nouvelle à votre médecin.",
         )
     assert len(sms.outbox) == 6  # received ×2, ready tomorrow, partially ready, ready, refused
-    _check([m.body for m in sms.outbox])
+    bodies = [m.body for m in sms.outbox]
+    assert sum("9h-12h30, 14h-19h30" in b for b in bodies) == 2  # ready, partially ready
+    _check(bodies)
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
@@ -116,9 +131,15 @@ def test_renewal_messages_fit_in_two_segments(
     sms.outbox.clear()
     for dispensing in schedule.dispensings.order_by("number"):
         for status in (Status.READY_TOMORROW, Status.PARTIALLY_READY, Status.READY):
+            dispensing.refresh_from_db()
+            limit = sms_note_limit(
+                prescription,
+                dispensing.allowed_transitions(),
+                renewals.patient_context(dispensing),
+            )
             with django_capture_on_commit_callbacks(execute=True):
                 renewals.change_dispensing_status(
-                    dispensing, status, note="Il manque une boîte, commandée pour demain."
+                    dispensing, status, note=(NOTE_WORDS * 20)[:limit]
                 )
     bodies = [m.body for m in sms.outbox]
     assert len(bodies) == 6

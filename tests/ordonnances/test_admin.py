@@ -120,7 +120,7 @@ def test_detail_shows_patient_pages_and_history(admin_client_a, prescription_a):
     assert "06 12 34 56 78" in html and html.count("+33612345678") == html.count("tel:+33612345678")
     for row in prescription_a.files.all():
         assert reverse("prescriptions:file", args=[row.pk]) + "?thumb=1" in html
-    assert 'data-rotate="file-' in html
+    assert 'data-viewer="rotate-right"' in html and 'data-viewer="zoom-in"' in html
     assert "Envoi en ligne" in html  # first history row
     assert 'value="preparing"' in html and 'value="collected"' not in html
 

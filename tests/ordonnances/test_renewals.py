@@ -21,6 +21,7 @@ from ordonnances.models import (
     RenewalStatus,
     Status,
 )
+from ordonnances.pickup import pickup_hours_text
 from ordonnances.tasks import create_due_dispensings
 from pharmacies import gdpr
 from pharmacies.models import AuditAction, AuditEvent
@@ -269,7 +270,8 @@ def test_ready_message_says_which_dispensing(
     assert due.status == Status.READY
     [text] = [m.body for m in sms.outbox]
     assert f"{due.prescription.reference} (2/3) est disponible" in text
-    assert "ordonnance originale" in text and "médecin" not in text
+    assert "Dernier renouvellement" not in text
+    assert pickup_hours_text(due.prescription.pharmacy) in text
     [email] = [m for m in mail.outbox if m.to == [due.prescription.email]]
     assert "(2/3)" in email.subject and "ordonnance originale" in email.body
     assert "Délivrance 2/3 de" in detail(admin_client_a, due.prescription)
@@ -288,7 +290,7 @@ def test_last_dispensing_reminds_to_see_the_prescriber(
     with django_capture_on_commit_callbacks(execute=True):
         post_status(admin_client_a, last, "ready")
     [text] = [m.body for m in sms.outbox]
-    assert "(3/3)" in text and "voyez votre médecin pour une nouvelle ordonnance" in text
+    assert "(3/3)" in text and "Dernier renouvellement" in text
     assert sms.segment_count(text) <= 2
     last_email = [m for m in mail.outbox if "(3/3)" in m.subject][0]
     assert "prenez rendez-vous avec votre médecin" in last_email.body
