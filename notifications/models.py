@@ -12,10 +12,11 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pharmacies.extensions import merged_objects
-from pharmacies.phones import is_mobile, national, to_e164
+from pharmacies.phones import display, is_mobile, national, to_e164
 from pharmacies.tenancy import PharmacyScopedManager
 
 # No 0/O, 1/I/L: a reference is read aloud at the counter or over the phone and typed from an SMS.
@@ -171,6 +172,43 @@ class PatientContact(models.Model):
             if number and is_mobile(number):
                 channels.add(Channel.SMS.value)
         return channels
+
+    @property
+    def notification_promise(self) -> str:
+        """What every confirmation page says about the messages to come: the channel the patient
+        chose and where it goes ("Nous vous préviendrons par SMS au 06 •• •• •• 78."), never a
+        vague "SMS ou e-mail". Partly masked: a confirmation page can stay open on a shared screen.
+        """
+        channels = self.channels
+        phone, email = masked_phone(self.phone), masked_email(self.email)
+        if channels == {Channel.SMS, Channel.EMAIL}:
+            return gettext(
+                "Nous vous préviendrons par SMS au %(phone)s et par e-mail à %(email)s."
+            ) % {
+                "phone": phone,
+                "email": email,
+            }
+        if channels == {Channel.SMS}:
+            return gettext("Nous vous préviendrons par SMS au %(phone)s.") % {"phone": phone}
+        if channels == {Channel.EMAIL}:
+            return gettext("Nous vous préviendrons par e-mail à %(email)s.") % {"email": email}
+        if self.phone:
+            return gettext("La pharmacie vous appellera au %(phone)s si besoin.") % {"phone": phone}
+        return ""
+
+
+def masked_phone(e164: str) -> str:
+    """ "06 •• •• •• 78": enough for the patient to recognise their number on a shared screen."""
+    digits = display(e164).split(" ") if e164 else []
+    if len(digits) < 3:
+        return display(e164) if e164 else ""
+    return " ".join([digits[0], *("••" for _digit in digits[1:-1]), digits[-1]])
+
+
+def masked_email(email: str) -> str:
+    """ "j•••@example.fr"."""
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}•••@{domain}" if domain else email
 
 
 class Status(models.TextChoices):

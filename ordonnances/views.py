@@ -74,15 +74,18 @@ def confirmation(request, page, block_id):
     block = page.find_block(block_id, BLOCK_TYPE)
     token = request.GET.get("t", "")
     data = services.decode_tracking_token(token)
-    if data["id"] and not public_forms.belongs_to_site(
-        request, services.prescription_for_token(token)
-    ):
-        raise Http404("Prescription of another pharmacy")
+    promise = ""
+    if data["id"]:
+        prescription = services.prescription_for_token(token)
+        if not public_forms.belongs_to_site(request, prescription):
+            raise Http404("Prescription of another pharmacy")
+        promise = prescription.notification_promise
     context = {
         **page.get_context(request),
         "upload_block": block.value,
         "reference": data["r"],
         "tracking_url": services.tracking_url_for_page(page, token),
+        "promise": promise,
     }
     return TemplateResponse(request, "ordonnances/confirmation.html", context)
 
