@@ -14,7 +14,8 @@ from cms.forms_guard import GuardedFormMixin
 from notifications.forms import DateInput, PatientContactFormMixin
 from notifications.models import Channel, enabled_channels
 
-from .files import FileRejected, sanitise_upload
+from . import kept
+from .files import CleanFile, FileRejected, sanitise_upload
 from .models import FileKind
 from .services import Upload
 
@@ -128,8 +129,16 @@ class PrescriptionUploadForm(GuardedFormMixin, PatientContactFormMixin):
     ]
 
     def __init__(self, *args, pharmacy, **kwargs):
+        data = args[0] if args else kwargs.get("data")
+        # The token this form was shown with; the guard mixin swaps in a fresh one for a re-show.
+        posted_token = data.get("form_token", "") if data is not None else ""
         super().__init__(*args, pharmacy=pharmacy, **kwargs)
         self.uploads: list[Upload] = []
+        self.kept: list[kept.KeptFile] = []
+        self._accepted: list[tuple[str, str, CleanFile, str]] = []
+        self._kept_clean: dict[str, CleanFile] = {}
+        if data is not None:
+            self.kept = self._posted_kept(data, posted_token)
         self.fields["phone"].help_text = (
             _("Pour vous prévenir par SMS quand votre commande est prête.")
             if Channel.SMS in enabled_channels(pharmacy)
@@ -139,6 +148,49 @@ class PrescriptionUploadForm(GuardedFormMixin, PatientContactFormMixin):
             "Une photo par page, bien à plat et lisible, %(max)d fichiers au plus. "
             "JPEG, PNG, HEIC ou PDF."
         ) % {"max": settings.OFFICINE_UPLOAD_MAX_FILES}
+
+    # --- files kept from a previous try ---
+
+    def _posted_kept(self, data, posted_token: str) -> list[kept.KeptFile]:
+        """The files this same form already sent, minus those the patient chose to remove."""
+        files = kept.unsign(data.get(kept.FIELD, ""), posted_token)
+        getlist = getattr(data, "getlist", None)
+        removed_positions = set(getlist(kept.REMOVE_FIELD)) if getlist else set()
+        removed = [f for i, f in enumerate(files) if str(i) in removed_positions]
+        kept.discard(removed)
+        return [f for f in files if f not in removed]
+
+    def kept_of(self, kind: str) -> list[kept.KeptFile]:
+        return [f for f in self.kept if f.kind == kind]
+
+    @property
+    def kept_rows(self) -> list[tuple[int, str, str]]:
+        """(position, what, file name) for the "déjà reçus" list of the form shown again."""
+        return [(i, FileKind(f.kind).label, f.label) for i, f in enumerate(self.kept)]
+
+    @property
+    def kept_value(self) -> str:
+        return kept.sign(self.kept, self.data.get("form_token", "")) if self.is_bound else ""
+
+    def keep_accepted_files(self) -> None:
+        """Before the form is shown again: store the files that passed, for the next try."""
+        if not self.is_bound:
+            return
+        for field_name, kind, clean, label in self._accepted:
+            if field_name in self.errors:
+                continue
+            if kind != FileKind.PAGE:
+                replaced = self.kept_of(kind)
+                kept.discard(replaced)
+                self.kept = [f for f in self.kept if f not in replaced]
+            self.kept.append(kept.store(clean, kind=kind, label=label))
+        self._accepted = []
+        if self.kept_of(FileKind.PAGE):
+            self.fields["files"].widget.attrs.pop("required", None)
+
+    def discard_kept(self) -> None:
+        """After a successful send: the prescription holds its own copies now."""
+        kept.discard(self.kept)
 
     def annotate_for_rendering(self) -> None:
         """Point each input at its help text and error (aria-describedby), mark invalid ones."""
@@ -182,15 +234,16 @@ class PrescriptionUploadForm(GuardedFormMixin, PatientContactFormMixin):
 
     def clean_files(self):
         files = self.cleaned_data.get("files") or []
-        if not files:
+        already = len(self.kept_of(FileKind.PAGE))
+        if not files and not already:
             raise forms.ValidationError(
                 _("Ajoutez au moins une photo ou un PDF de votre ordonnance.")
             )
         limit = settings.OFFICINE_UPLOAD_MAX_FILES
-        if len(files) > limit:
+        if len(files) + already > limit:
             raise forms.ValidationError(
                 _("Vous pouvez envoyer %(max)d fichiers au plus (vous en avez choisi %(n)d).")
-                % {"max": limit, "n": len(files)}
+                % {"max": limit, "n": len(files) + already}
             )
         return self._sanitise(files, FileKind.PAGE, "files")
 
@@ -201,6 +254,25 @@ class PrescriptionUploadForm(GuardedFormMixin, PatientContactFormMixin):
     def clean_mutuelle(self):
         upload = self.cleaned_data.get("mutuelle")
         return self._sanitise([upload], FileKind.MUTUELLE, "mutuelle") if upload else []
+
+    def _clean_kept(self) -> None:
+        """Read the kept files back; one that expired meanwhile is asked for again."""
+        lost = False
+        for item in self.kept:
+            clean = item.read()
+            if clean is None:
+                lost = True
+            else:
+                self._kept_clean[item.name] = clean
+        if lost:
+            self.kept = [f for f in self.kept if f.name in self._kept_clean]
+            self.add_error(
+                "files",
+                _(
+                    "Les fichiers envoyés il y a plus d'une heure ont été effacés : "
+                    "choisissez-les à nouveau."
+                ),
+            )
 
     def _sanitise(self, files, kind, field_name):
         errors = []
@@ -217,6 +289,7 @@ class PrescriptionUploadForm(GuardedFormMixin, PatientContactFormMixin):
                 errors.append(f"{name} : {exc.message}" if name else exc.message)
                 continue
             clean.append(Upload(kind=kind, position=position, clean=result))
+            self._accepted.append((field_name, kind, result, getattr(upload, "name", "") or ""))
         if errors:
             raise forms.ValidationError(errors)
         return clean
@@ -224,11 +297,30 @@ class PrescriptionUploadForm(GuardedFormMixin, PatientContactFormMixin):
     # --- whole form ---
 
     def all_uploads(self) -> list[Upload]:
+        """Kept pages first, then the new ones; a new card photo replaces a kept one."""
         data = self.cleaned_data
-        return [*data.get("files", []), *data.get("carte_vitale", []), *data.get("mutuelle", [])]
+
+        def from_kept(kind):
+            return [
+                Upload(kind=kind, position=0, clean=self._kept_clean[f.name])
+                for f in self.kept_of(kind)
+                if f.name in self._kept_clean
+            ]
+
+        pages = [*from_kept(FileKind.PAGE), *data.get("files", [])]
+        pages = [Upload(kind=u.kind, position=i, clean=u.clean) for i, u in enumerate(pages)]
+        cards = []
+        for kind, name in (
+            (FileKind.CARTE_VITALE, "carte_vitale"),
+            (FileKind.MUTUELLE, "mutuelle"),
+        ):
+            cards += data.get(name) or from_kept(kind)
+        return [*pages, *cards]
 
     def clean(self):
         cleaned = super().clean()
+        if self.kept:
+            self._clean_kept()
         if cleaned.get("renewal_months") and not cleaned.get("renewable"):
             self.add_error(
                 "renewable",

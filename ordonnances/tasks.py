@@ -11,7 +11,7 @@ from django.utils import timezone
 from pharmacies import audit
 from pharmacies.tenancy import all_pharmacies
 
-from . import renewals, services
+from . import kept, renewals, services
 from .files import orphans
 from .models import PrescriptionFile
 
@@ -76,3 +76,9 @@ def remove_orphan_files(grace: timedelta | None = None) -> int:
 def remove_orphan_files_task() -> int:
     with all_pharmacies():
         return remove_orphan_files()
+
+
+@shared_task(name="ordonnances.purge_kept_files")
+def purge_kept_files_task() -> int:
+    """Every quarter of an hour: files kept for a form shown again, once an hour old."""
+    return kept.purge_expired()

@@ -49,12 +49,19 @@ class PrescriptionUploadView(public_forms.PublicFormView):
         return {**super().get_form_kwargs(), "pharmacy": self.pharmacy}
 
     def process_form_submission(self, form):
-        return services.create_prescription(
+        prescription = services.create_prescription(
             pharmacy=self.pharmacy,
             fields=form.prescription_fields(),
             uploads=form.all_uploads(),
             renewal=form.renewal_request(),
         )
+        form.discard_kept()
+        return prescription
+
+    def render_form(self, form, *, status: int = 200):
+        # The files that passed are kept (encrypted, an hour) so the patient fixes only the typo.
+        form.keep_accepted_files()
+        return super().render_form(form, status=status)
 
     def get_landing_url(self, prescription):
         token = services.tracking_token(prescription)

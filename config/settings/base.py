@@ -290,6 +290,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ordonnances.remove_orphan_files",
         "schedule": 6 * 3600.0,
     },
+    "ordonnances-purge-kept-files": {"task": "ordonnances.purge_kept_files", "schedule": 900.0},
     "rdv-send-reminders": {"task": "rdv.send_reminders", "schedule": 15 * 60.0},
     "collect-expire-and-remind": {"task": "collect.expire_and_remind", "schedule": 3600.0},
     "collect-purge-expired": {"task": "collect.purge_expired", "schedule": 24 * 3600.0},
