@@ -129,10 +129,12 @@ def test_booking_post(client_a, pages, fields, start):
                 "website",
                 "renewable",
                 "renewal_months",
+                "kept_files",
+                "kept_remove",
             ]
         ),
         st.one_of(TEXT, NUMBERISH),
-        max_size=13,
+        max_size=15,
     ),
     pickup=DATEISH,
     birth=DATEISH,
@@ -252,11 +254,12 @@ def renewal_a(world_a):
 @HYPOTHESIS
 @given(data=RENEWAL_FIELDS)
 def test_renewal_forms_with_any_input(titular_client_a, renewal_a, data):
-    """The schedule, a renewal preparation's status, the request's answer and the lead time."""
+    """The schedule, a status and its note (first or renewal), the request's answer, the lead time."""
     from django.urls import reverse
 
     world, dispensing = renewal_a
     for url in (
+        reverse("prescriptions:status", args=[world.prescription.pk]),
         reverse("prescriptions:renewal", args=[world.prescription.pk]),
         reverse("prescriptions:dispensing_status", args=[dispensing.pk]),
         reverse("prescriptions:dispensing_request", args=[dispensing.pk]),
