@@ -193,7 +193,13 @@ class PrescriptionUploadForm(GuardedFormMixin, PatientContactFormMixin):
         kept.discard(self.kept)
 
     def annotate_for_rendering(self) -> None:
-        """Point each input at its help text and error (aria-describedby), mark invalid ones."""
+        """Point each input at its help text and error (aria-describedby), mark invalid ones.
+
+        Also hands the browser check (static/js/prescription-form.js) the server's own French
+        messages and limits, so both say the same thing and a phone catches a typo before
+        uploading; without JavaScript the server checks everything anyway.
+        """
+        self._browser_checks()
         errors = self.errors if self.is_bound else {}
         for name, field in self.fields.items():
             if name in ("form_token", "website") or field.widget.is_hidden:
@@ -207,6 +213,56 @@ class PrescriptionUploadForm(GuardedFormMixin, PatientContactFormMixin):
                 field.widget.attrs["aria-invalid"] = "true"
             if described:
                 field.widget.attrs["aria-describedby"] = " ".join(described)
+
+    def _browser_checks(self) -> None:
+        fields = self.fields
+        for name in ("first_name", "last_name", "consent"):
+            fields[name].widget.attrs["data-msg-required"] = str(
+                fields[name].error_messages["required"]
+            )
+        fields["phone"].widget.attrs.update(
+            {
+                "data-msg-invalid": str(
+                    _("Ce numéro de téléphone n'est pas valide (ex. 06 12 34 56 78).")
+                ),
+                "data-msg-sms": str(
+                    _("Indiquez votre numéro de portable pour être prévenu(e) par SMS.")
+                ),
+            }
+        )
+        fields["email"].widget.attrs.update(
+            {
+                "data-msg-invalid": str(fields["email"].error_messages["invalid"]),
+                "data-msg-needed": str(
+                    _("Indiquez votre adresse e-mail pour être prévenu(e) par e-mail.")
+                ),
+            }
+        )
+        limit = settings.OFFICINE_UPLOAD_MAX_FILES
+        max_mb = settings.OFFICINE_UPLOAD_MAX_BYTES // (1024 * 1024)
+        fields["files"].widget.attrs.update(
+            {
+                "data-msg-required": str(
+                    _("Ajoutez au moins une photo ou un PDF de votre ordonnance.")
+                ),
+                "data-max-files": str(limit - len(self.kept_of(FileKind.PAGE))),
+                "data-msg-max-files": str(
+                    _("Vous pouvez envoyer %(max)d fichiers au plus.") % {"max": limit}
+                ),
+            }
+        )
+        if not self.kept_of(FileKind.PAGE):
+            fields["files"].widget.attrs["required"] = True
+        for name in self.file_fields:
+            fields[name].widget.attrs.update(
+                {
+                    "data-max-bytes": str(settings.OFFICINE_UPLOAD_MAX_BYTES),
+                    "data-msg-too-big": str(
+                        _("%(name)s dépasse %(mb)d Mo : choisissez une photo plus légère.")
+                        % {"name": "{name}", "mb": max_mb}
+                    ),
+                }
+            )
 
     @property
     def visible_text_fields(self):
