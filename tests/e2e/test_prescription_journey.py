@@ -105,14 +105,35 @@ def test_pharmacist_with_two_factor_marks_it_ready_and_the_patient_is_told(
         admin.set_viewport_size({"width": 390, "height": 844})
         screenshot(admin, "admin-ordonnances-phone")
         admin.set_viewport_size({"width": 1280, "height": 900})
+        admin.set_viewport_size({"width": 1366, "height": 768})
         admin.get_by_role("link", name=reference).click()
-        admin.wait_for_selector(".prescription-files")
-        image = admin.locator(".prescription-files img").first
+        admin.wait_for_selector("[data-viewer-toolbar]:not([hidden])")
+        # The first page fills the viewer; the status actions sit beside it, above the fold.
+        image = admin.locator(".viewer-page:not([hidden]) img.viewer-image")
         image.wait_for()
         assert admin.evaluate(
             "(img) => img.complete && img.naturalWidth > 0", image.element_handle()
         )
-        assert admin.locator(".prescription-files object[type='application/pdf']").count() == 1
+        assert image.bounding_box()["height"] > 400
+        ready = admin.get_by_role("button", name="Prête", exact=True)
+        box = ready.bounding_box()
+        assert box["y"] + box["height"] <= 768, box
+        assert admin.locator("[data-viewer-position]").inner_text() == "1 / 2"
+        admin.get_by_role("button", name="Agrandir").click()
+        assert admin.locator("[data-viewer-zoom]").inner_text() == "125 %"
+        admin.get_by_role("button", name="Pivoter à droite").click()
+        assert "rotate(90deg)" in image.get_attribute("style")
+        admin.get_by_role("button", name="Page suivante").click()
+        assert admin.locator("[data-viewer-position]").inner_text() == "2 / 2"
+        pdf = admin.locator(".viewer-page:not([hidden]) iframe.viewer-pdf")
+        assert "#page=1" in pdf.get_attribute("src")
+        assert run_axe(admin) == []
+        screenshot(admin, "admin-ordonnance-detail-desktop")
+        admin.set_viewport_size({"width": 390, "height": 844})
+        assert run_axe(admin) == []
+        screenshot(admin, "admin-ordonnance-detail-phone")
+        admin.set_viewport_size({"width": 1366, "height": 768})
+        admin.fill("#status-note", "Le sirop arrive demain matin.")
         admin.get_by_role("button", name="Prête", exact=True).click()
         admin.wait_for_load_state()
         assert "Prête" in admin.locator(".prescription-detail").inner_text()
@@ -123,8 +144,62 @@ def test_pharmacist_with_two_factor_marks_it_ready_and_the_patient_is_told(
     assert "prête" in mail.outbox[0].subject.lower()
     assert [m.to for m in sms.outbox] == ["+33612345678"]
     assert "est disponible" in sms.outbox[0].body
+    assert "Le sirop arrive demain matin." in sms.outbox[0].body
+    assert "Le sirop arrive demain matin." in mail.outbox[0].body
 
     phone_page.goto(tracking)
     assert "Prête" in phone_page.locator("dd.status").inner_text()
     assert "Votre commande vous attend" in phone_page.content()
     assert run_axe(phone_page) == []
+
+
+def test_a_form_error_keeps_the_files_and_the_browser_catches_a_typo(
+    live_server, e2e_pharmacies, phone_page
+):
+    """The phone number is checked before any upload; a closed pickup day (only the server
+    knows the hours) shows the form again with the two files already received."""
+    from tests.ordonnances.conftest import next_closed_day
+
+    pharmacy, _other = e2e_pharmacies
+    page = phone_page
+    page.goto(site_url(live_server, pharmacy, "/ordonnance/"))
+    page.fill("#id_first_name", "Jeanne")
+    page.fill("#id_last_name", "Martin")
+    page.fill("#id_phone", "06 12 34")
+    page.fill("#id_email", "jeanne.martin@example.fr")
+    page.set_input_files(
+        "input[name=files]",
+        [
+            {
+                "name": "page1.jpg",
+                "mimeType": "image/jpeg",
+                "buffer": filesets.phone_jpeg(1600, 1200),
+            },
+            {"name": "page2.pdf", "mimeType": "application/pdf", "buffer": filesets.clean_pdf()},
+        ],
+    )
+    page.fill("#id_pickup", next_closed_day(pharmacy).isoformat())
+    page.check("input[name=notify_by][value=sms]")
+    page.check("#id_consent")
+    page.get_by_role("button", name="Envoyer mon ordonnance").click()
+    error = page.locator("#id_phone_client_error")
+    error.wait_for()
+    assert "n'est pas valide" in error.inner_text()
+    assert page.evaluate("document.activeElement.id") == "id_phone"
+    assert not Prescription.objects.exists()
+
+    page.fill("#id_phone", "06 12 34 56 78")
+    page.get_by_role("button", name="Envoyer mon ordonnance").click()
+    page.wait_for_selector(".kept-files")
+    assert "2 fichiers déjà reçus" in page.locator(".kept-files").inner_text()
+    assert "fermée ce jour-là" in page.locator(".error-summary").inner_text()
+    assert run_axe(page) == []
+    screenshot(page, "ordonnance-fichiers-gardes-phone")
+
+    page.fill("#id_pickup", "")
+    page.check("#id_consent")
+    page.get_by_role("button", name="Envoyer mon ordonnance").click()
+    page.wait_for_selector(".reference")
+    assert "Nous vous préviendrons par SMS au 06" in page.content()
+    prescription = Prescription.objects.get(reference=page.locator(".reference").inner_text())
+    assert prescription.files.filter(kind="page").count() == 2

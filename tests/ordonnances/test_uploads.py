@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from PIL import Image
 
+from ordonnances import kept
 from ordonnances.files import FileRejected, decrypt, sanitise_upload
 from ordonnances.models import FileKind, Prescription, PrescriptionFile
 from pharmacies.models import AuditAction, AuditEvent
@@ -113,8 +114,12 @@ def test_refused_card_photo_refuses_the_whole_submission(patient_a):
         extra_files={"carte_vitale": SimpleUploadedFile("cv.jpg", filesets.exe_renamed_jpg())}
     )
     assert response.status_code == 200
-    assert "n&#x27;est pas une image ou un PDF lisible" in response.content.decode()
-    assert stored_files() == [] and not Prescription.objects.exists()
+    html = response.content.decode()
+    assert "n&#x27;est pas une image ou un PDF lisible" in html
+    assert not Prescription.objects.exists()
+    # The page that passed waits for the next try; the refused card is nowhere.
+    assert "1 fichier déjà reçu" in html
+    assert [p.parent.name for p in stored_files()] == [kept.FOLDER]
 
 
 def test_cards_and_pages_are_kept_apart(patient_a, admin_client_a):
