@@ -364,6 +364,9 @@ def renewal_context(prescription: Prescription, user) -> dict:
                         (value, Status(value).label, value in NOTE_REQUIRED)
                         for value in d.allowed_transitions()
                     ],
+                    services.sms_note_limit(
+                        prescription, d.allowed_transitions(), renewals.patient_context(d)
+                    ),
                 )
                 for d in dispensings
             ],
