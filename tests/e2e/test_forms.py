@@ -21,14 +21,48 @@ PAGES = [
 ]
 
 
-def send_incomplete_upload(page, live_server, pharmacy):
+def fill_incomplete_upload(page, live_server, pharmacy):
     page.goto(site_url(live_server, pharmacy, "/ordonnance/"))
     page.fill("#id_first_name", "Jeanne")
     page.fill("#id_phone", "06 12 34 56 78")
     page.fill("#id_email", "jeanne.martin@")
     page.fill("#id_comment", "Génériques acceptés")
-    page.get_by_role("button", name="Envoyer mon ordonnance").click()
+
+
+def send_incomplete_upload(page, live_server, pharmacy):
+    """Sent as a browser without JavaScript would: the server's checks answer."""
+    fill_incomplete_upload(page, live_server, pharmacy)
+    page.locator("form.prescription-form").evaluate("form => form.submit()")
     page.wait_for_selector(".error-summary")
+
+
+def test_the_browser_checks_the_upload_form_before_sending(
+    live_server, e2e_pharmacies, strict_phone_page, phone_page
+):
+    """The same messages as the server's, next to the fields, before a slow upload starts."""
+    pharmacy, _other = e2e_pharmacies
+    page = strict_phone_page
+    fill_incomplete_upload(page, live_server, pharmacy)
+    page.get_by_role("button", name="Envoyer mon ordonnance").click()
+    page.wait_for_selector("#id_last_name_client_error")
+    assert page.locator("#id_last_name_client_error").inner_text() == "Indiquez votre nom."
+    assert "pas valide" in page.locator("#id_email_client_error").inner_text()
+    assert "Ajoutez au moins une photo" in page.locator("#id_files_client_error").inner_text()
+    assert "Votre accord est nécessaire" in page.locator("#id_consent_client_error").inner_text()
+    assert focused(page)["id"] == "id_last_name"
+    last_name = page.locator("#id_last_name")
+    assert last_name.get_attribute("aria-invalid") == "true"
+    assert "id_last_name_client_error" in last_name.get_attribute("aria-describedby")
+    assert page.locator(".error-summary").count() == 0  # nothing was sent
+    page.fill("#id_last_name", "Martin")
+    page.get_by_role("button", name="Envoyer mon ordonnance").click()
+    assert page.locator("#id_last_name_client_error").count() == 0
+    assert page.csp_violations == []
+
+    fill_incomplete_upload(phone_page, live_server, pharmacy)
+    phone_page.get_by_role("button", name="Envoyer mon ordonnance").click()
+    phone_page.wait_for_selector("#id_last_name_client_error")
+    assert run_axe(phone_page) == []
 
 
 def send_incomplete_booking(page, live_server, pharmacy):
