@@ -20,16 +20,24 @@ while every other request meanwhile is answered with the stale copy (stale-while
 publish never makes all of a site's visitors render at once. `cms.fragments` does the same for
 blocks. A token the cache evicted is re-created, which only makes entries under it stale.
 
+When only a tag went stale (an agency post: every site's news at once), even the first visitor is
+answered with the stale copy and the entry is rendered again after that response is sent
+(`after_response`: gunicorn's sync worker has sent the body when it calls `response.close()`), so a
+publish costs no visitor a render. A change of the site itself (its own publish, its pharmacy's
+hours) is still rendered at once for the first visitor: the pharmacist expects to see it.
+
 Never cached: requests carrying a session cookie (logged-in staff), responses that set a cookie, that
 use a CSP nonce, that are not 200, or that are not explicitly `public`.
 """
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import logging
 import secrets
 import time
+from functools import partial
 
 from django.apps import apps as django_apps
 from django.conf import settings
@@ -58,6 +66,9 @@ HIT_HEADER = "X-Officine-Cache"
 _PREFIX = "pagecache"
 _VERSIONS_ATTR = "_officine_cache_versions"
 _TAGS_ATTR = "_officine_cache_tags"
+_AFTER_ATTR = "_officine_after_response"
+_BACKGROUND_ATTR = "_officine_cache_background"
+_SERVED_STALE_ATTR = "_officine_served_stale"
 
 
 def enabled() -> bool:
@@ -162,6 +173,51 @@ def release(cache, key: str) -> None:
         cache.delete(f"{key}:lock")
     except Exception:  # noqa: BLE001 - the lock expires on its own
         logger.exception("Could not release the cache lock of %s", key)
+
+
+def only_tags_stale(entry, versions: dict[str, str]) -> bool:
+    """The entry is stale because a tag (the agency's news) changed, not its site or the platform.
+
+    That is the case shared by every site at once after an agency publish: the one where a render
+    by each site's first visitor would be a storm, and where a stale copy for one more visitor is
+    harmless (the news appears a request later).
+    """
+    tokens, fresh_until, _ = entry
+    return time.time() < fresh_until and all(
+        versions.get(name) == token for name, token in tokens.items() if not name.startswith("#")
+    )
+
+
+def may_refresh_later(request, entry, versions) -> bool:
+    """Whether this stale entry can be served now and rendered again once the response is sent."""
+    return (
+        hasattr(request, _AFTER_ATTR)
+        and not getattr(request, _BACKGROUND_ATTR, False)
+        and only_tags_stale(entry, versions)
+    )
+
+
+def after_response(request, task) -> None:
+    """Run `task` once the response to `request` has been sent, in the same scope and language.
+
+    The page cache middleware hands the tasks to `response.close()`, which the WSGI server calls
+    after the body is written (and Django's test client on return). A failing task is logged; its
+    entry stays stale and its lock expires, so a later visitor renders it.
+    """
+    getattr(request, _AFTER_ATTR).append(partial(contextvars.copy_context().run, task))
+
+
+def served_stale(request) -> None:
+    """A block was given from a stale entry: the page around it must not be stored as fresh."""
+    setattr(request, _SERVED_STALE_ATTR, True)
+
+
+def _run_after(tasks) -> None:
+    for task in tasks:
+        try:
+            task()
+        except Exception:  # noqa: BLE001 - the response is already sent; the entry stays stale
+            logger.exception("Could not refresh a cache entry after the response")
 
 
 def store(cache, key: str, versions, depends, payload, fresh_seconds: int) -> None:
@@ -290,6 +346,16 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        tasks = []
+        setattr(request, _AFTER_ATTR, tasks)
+        response = self._serve(request)
+        if tasks:
+            response._resource_closers.append(partial(_run_after, tasks))
+        if getattr(request, _SERVED_STALE_ATTR, False) and HIT_HEADER not in response:
+            response[HIT_HEADER] = "stale"  # a block of it was, e.g. the news after an agency post
+        return response
+
+    def _serve(self, request):
         if not enabled() or not _request_is_cacheable(request):
             return self.get_response(request)
         cache = _cache()
@@ -309,6 +375,9 @@ class PageCacheMiddleware:
             return _thaw(entry[2], "hit")
         if state == STALE and not claimed:
             return _thaw(entry[2], "stale")
+        if state == STALE and may_refresh_later(request, entry, versions):
+            after_response(request, partial(self._refresh, cache, key, request, host, versions))
+            return _thaw(entry[2], "stale")
         setattr(request, _VERSIONS_ATTR, versions)
         try:
             response = self.get_response(request)
@@ -318,7 +387,20 @@ class PageCacheMiddleware:
                 release(cache, key)
         return response
 
+    def _refresh(self, cache, key, request, host, versions):
+        """Render the page again once the stale copy was sent; its blocks render in place."""
+        setattr(request, _BACKGROUND_ATTR, True)
+        setattr(request, _VERSIONS_ATTR, versions)
+        try:
+            response = self.get_response(request)
+            self._keep(cache, key, request, host, versions, response, None)
+            response.close()
+        finally:
+            release(cache, key)
+
     def _keep(self, cache, key, request, host, versions, response, entry):
+        if getattr(request, _SERVED_STALE_ATTR, False):
+            return  # a block in it was stale: the next visitor gets the page with it refreshed
         try:
             if _response_is_cacheable(response):
                 timeout = min(get_max_age(response) or _max_seconds(), _max_seconds())

@@ -14,7 +14,8 @@ moves, any change of the pharmacy, its hours or its services; the global one; an
 declares in `fragment_tags`, e.g. the agency news for the latest-news block). When one of them was
 replaced the entry is stale: one request renders it again under a short lock while the others are
 given the stale HTML, so an agency publish refreshes each site's news block once and leaves its
-forms alone. Values that change per visitor are rendered as a placeholder ("hole") and filled on
+forms alone. When only the agency's tag went stale, the first visitor is given the stale HTML too
+and the block is rendered again once the response is sent (`caching.after_response`). Values that change per visitor are rendered as a placeholder ("hole") and filled on
 every request. A form shown again with its errors, a booking step in progress or an admin preview
 is never cached.
 """
@@ -25,12 +26,13 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 
 from . import caching
 
@@ -106,18 +108,38 @@ class CachedFragmentMixin:
         except Exception:  # noqa: BLE001 - a cache outage degrades to rendering, never to an error
             logger.exception("Fragment cache unavailable; rendering %s", type(self).__name__)
             return super().render(value, context)
-        if state == caching.FRESH or (state == caching.STALE and not claimed):
+        depends = (host, caching.GLOBAL, *self.fragment_tags)
+        if state == caching.FRESH:
             html = entry[2]
+        elif state == caching.STALE and not claimed:
+            html = entry[2]
+            caching.served_stale(request)
+        elif state == caching.STALE and caching.may_refresh_later(request, entry, versions):
+            html = entry[2]
+            caching.served_stale(request)
+            refresh = partial(self._refresh, value, context, cache, key, versions, depends)
+            caching.after_response(request, partial(refresh, get_language()))
         else:
             try:
-                html = str(super().render(value, {**context, FOR_CACHE: True}))
-                self._store(cache, key, versions, (host, caching.GLOBAL, *self.fragment_tags), html)
+                html = self._render_for_cache(value, context)
+                self._store(cache, key, versions, depends, html)
             finally:
                 if claimed:
                     caching.release(cache, key)
         for name, fill in self.fragment_holes.items():
             html = html.replace(hole(name), escape(fill(value, context)))
         return mark_safe(html)  # noqa: S308 - our own template output, holes escaped above
+
+    def _render_for_cache(self, value, context) -> str:
+        return str(super().render(value, {**context, FOR_CACHE: True}))
+
+    def _refresh(self, value, context, cache, key, versions, depends, language) -> None:
+        """Render the block again after the response that was given its stale HTML."""
+        try:
+            with override(language):
+                self._store(cache, key, versions, depends, self._render_for_cache(value, context))
+        finally:
+            caching.release(cache, key)
 
     def _store(self, cache, key, versions, depends, html) -> None:
         try:
