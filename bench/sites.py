@@ -25,6 +25,12 @@ def _base36(expr: str) -> str:
     )
 
 
+_PHARMACY_COLUMNS = """name, slug, legal_name, street, postal_code, city, phone, email, licence_number,
+    siret, ars, health_data_host, web_host, closed_on_public_holidays, holiday_subdivision,
+    notification_email, email_enabled, sms_enabled, sms_sender, prescription_retention_days,
+    created_at, site_id"""
+
+
 def bulk_site_host(number: int) -> str:
     return f"site-{number}.bench.test"
 
@@ -41,6 +47,7 @@ def bulk_sites(count: int, body) -> float:
 
     from blog.models import NewsIndexPage
     from cms.models import HomePage
+    from pharmacies.models import Pharmacy
 
     started = time.perf_counter()
     root = Page.get_first_root_node()
@@ -64,6 +71,14 @@ def bulk_sites(count: int, body) -> float:
         "locale": Locale.get_default().pk,
         "body": json.dumps(body, cls=DjangoJSONEncoder),
     }
+    # Every other non-null column of the Pharmacy (branding, options added since) takes its model
+    # default, so a new field does not break the seeding.
+    written = set(_PHARMACY_COLUMNS.replace(",", " ").split()) | {"id"}
+    defaults = [f for f in Pharmacy._meta.concrete_fields if f.column not in written and not f.null]
+    for field in defaults:
+        params[f"d_{field.column}"] = field.get_db_prep_save(field.get_default(), connection)
+    default_columns = "".join(f", {f.column}" for f in defaults)
+    default_values = "".join(f", %(d_{f.column})s" for f in defaults)
     sql = f"""
     WITH numbers AS (
         SELECT i, %(first)s + i AS n FROM generate_series(0, %(count)s - 1) AS i
@@ -94,14 +109,10 @@ def bulk_sites(count: int, body) -> float:
         FROM homes
         RETURNING id, site_name, hostname
     )
-    INSERT INTO pharmacies_pharmacy
-        (name, slug, legal_name, street, postal_code, city, phone, email, licence_number, siret,
-         ars, health_data_host, web_host, closed_on_public_holidays, holiday_subdivision,
-         notification_email, email_enabled, sms_enabled, sms_sender,
-         prescription_retention_days, created_at, site_id)
+    INSERT INTO pharmacies_pharmacy ({_PHARMACY_COLUMNS}{default_columns})
     SELECT site_name, 'bench-' || id, '', '1 rue du Banc', '75002', 'Paris', '01 23 45 67 89',
            'contact@' || hostname, '75#' || id, '', 'idf', 'Hébergeur HDS', '', false, '',
-           'contact@' || hostname, true, true, 'Pharmacie', 90, now(), id
+           'contact@' || hostname, true, true, 'Pharmacie', 90, now(), id{default_values}
     FROM sites
     """
     with transaction.atomic(), connection.cursor() as cursor:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -349,28 +350,44 @@ def set_outcome(booking: Booking, status: str, *, user, request=None) -> None:
         _audit_status(booking, from_status, user=user, request=request)
 
 
-def send_due_reminders(now: datetime | None = None) -> int:
-    """Remind patients the day before: bookings starting within 24 h that were made earlier than that.
-
-    The conditional update claims each booking once, so overlapping runs never send twice.
-    """
-    now = now or timezone.now()
-    due = Booking.objects.filter(
+def _due_reminders(now: datetime):
+    """Bookings to remind the day before: starting within 24 h and made earlier than that (a booking
+    made less than a day ahead has its confirmation as its reminder)."""
+    return Booking.objects.filter(
         status=BookingStatus.BOOKED,
         reminder_sent_at__isnull=True,
         start__gt=now,
         start__lte=now + timedelta(hours=24),
-    ).select_related("service", "pharmacy__site")
+        created_at__lte=F("start") - timedelta(hours=24),
+    )
+
+
+def due_reminder_batches(now: datetime | None = None) -> list[list[int]]:
+    """The due bookings' ids in batches (`OFFICINE_REMINDER_BATCH`), one task each for the workers."""
+    ids = list(_due_reminders(now or timezone.now()).order_by("pk").values_list("pk", flat=True))
+    size = max(1, int(getattr(settings, "OFFICINE_REMINDER_BATCH", 200)))
+    return [ids[n : n + size] for n in range(0, len(ids), size)]
+
+
+def send_reminders_for(booking_ids, now: datetime | None = None) -> int:
+    """Remind these bookings if still due, each once however many batches or ticks overlap.
+
+    The batch locks its rows with `SELECT … FOR UPDATE SKIP LOCKED`: a row another batch is
+    reminding right now is left to it, and one it has reminded is no longer due. A batch that fails
+    rolls back whole, so its bookings are still due at the next tick.
+    """
+    now = now or timezone.now()
     sent = 0
-    for booking in due:
-        if booking.created_at > booking.start - timedelta(hours=24):
-            continue  # booked less than a day ahead: the confirmation is the reminder
-        with transaction.atomic():
-            claimed = Booking.objects.filter(
-                pk=booking.pk, reminder_sent_at__isnull=True, status=BookingStatus.BOOKED
-            ).update(reminder_sent_at=now)
-            if not claimed:
-                continue
+    with transaction.atomic():
+        due = (
+            _due_reminders(now)
+            .filter(pk__in=list(booking_ids))
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("service", "pharmacy__site")
+            .order_by("pk")
+        )
+        for booking in due:
+            Booking.objects.filter(pk=booking.pk).update(reminder_sent_at=now)
             reminded = BookingChange.objects.create(
                 booking=booking, action=BookingChange.Action.REMINDED
             )
@@ -388,6 +405,12 @@ def send_due_reminders(now: datetime | None = None) -> int:
     return sent
 
 
+def send_due_reminders(now: datetime | None = None) -> int:
+    """Every due reminder, batch after batch in this process (the beat task fans the batches out)."""
+    now = now or timezone.now()
+    return sum(send_reminders_for(batch, now) for batch in due_reminder_batches(now))
+
+
 __all__ = [
     "BookingError",
     "SlotNotOffered",
@@ -398,4 +421,6 @@ __all__ = [
     "move_booking",
     "set_outcome",
     "send_due_reminders",
+    "due_reminder_batches",
+    "send_reminders_for",
 ]

@@ -4,11 +4,26 @@ from celery import shared_task
 
 from pharmacies.tenancy import all_pharmacies
 
-from .booking import send_due_reminders
+from .booking import due_reminder_batches, send_reminders_for
 
 
 @shared_task(name="rdv.send_reminders", ignore_result=True)
 def send_reminders():
-    """Every quarter of an hour: the day-before reminders that are due (each sent once)."""
+    """Every quarter of an hour: the due day-before reminders, one task per batch of bookings.
+
+    A backlog (after an outage, or a busy morning at thousands of pharmacies) is then sent by every
+    worker process at once instead of one loop; each batch claims its rows, so two overlapping
+    ticks still remind each booking once. Returns the number of batches queued.
+    """
     with all_pharmacies():
-        return send_due_reminders()
+        batches = due_reminder_batches()
+    for batch in batches:
+        send_reminder_batch.delay(batch)
+    return len(batches)
+
+
+@shared_task(name="rdv.send_reminder_batch", ignore_result=True)
+def send_reminder_batch(booking_ids):
+    """One batch of day-before reminders, those still due when it runs (each sent once)."""
+    with all_pharmacies():
+        return send_reminders_for(booking_ids)

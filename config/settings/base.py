@@ -327,6 +327,8 @@ OFFICINE_FILE_KEYS = env_list("OFFICINE_FILE_KEYS")
 OFFICINE_MIN_FILL_SECONDS = float(os.environ.get("OFFICINE_MIN_FILL_SECONDS", 3))
 # Stored prescription files that no row names (a worker killed mid-upload) are removed after this.
 OFFICINE_ORPHAN_FILE_GRACE_HOURS = float(os.environ.get("OFFICINE_ORPHAN_FILE_GRACE_HOURS", 6))
+# Day-before reminders per task: the beat tick fans a backlog out to every worker process.
+OFFICINE_REMINDER_BATCH = int(os.environ.get("OFFICINE_REMINDER_BATCH", 200))
 
 LOGGING = {
     "version": 1,
