@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -296,6 +297,22 @@ CELERY_BEAT_SCHEDULE = {
     "collect-purge-expired": {"task": "collect.purge_expired", "schedule": 24 * 3600.0},
     "blog-publish-scheduled": {"task": "blog.tasks.publish_scheduled", "schedule": 60.0},
 }
+# One active beat however many machines run one (docs/deploy.md): with OFFICINE_BEAT_LOCK=1 beat
+# keeps its schedule in Redis (celery-redbeat) and holds a lock there; a second beat waits on the
+# lock and takes over once the first stops renewing it. Off by default: the embedded install runs
+# tasks in-process and a single beat uses Celery's own file-backed scheduler.
+OFFICINE_BEAT_LOCK = env_bool("OFFICINE_BEAT_LOCK", False)
+if OFFICINE_BEAT_LOCK:
+    if not REDIS_URL:
+        raise ImproperlyConfigured("OFFICINE_BEAT_LOCK=1 needs REDIS_URL (the lock lives in Redis)")
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = REDIS_URL
+    CELERY_REDBEAT_KEY_PREFIX = "officine:redbeat:"
+    CELERY_REDBEAT_REDIS_OPTIONS = {}  # not the broker's transport options (redbeat 2.5 stops that)
+    # Beat wakes at least this often, and renews the lock each time; a dead beat's lock expires
+    # after OFFICINE_BEAT_LOCK_SECONDS, when the other one takes over (5 × the shortest interval).
+    CELERY_BEAT_MAX_LOOP_INTERVAL = 60
+    CELERY_REDBEAT_LOCK_TIMEOUT = int(os.environ.get("OFFICINE_BEAT_LOCK_SECONDS", 300))
 
 if REDIS_URL:
     # Redis down degrades, never fails (cms/cache.py): pages render without the cache, and the
