@@ -493,12 +493,32 @@ def bench_provisioning(hosts, rounds=6):
     )
 
 
-def bench_publish(hosts, sample=1000, rounds=1):
+def http_visit(port: int, host: str) -> tuple[float, str]:
+    """One anonymous GET over HTTP, timed until the whole body is read (not the server's close)."""
+    import http.client
+
+    started = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("GET", "/", headers={"Host": host})
+        response = conn.getresponse()
+        response.read()  # Content-Length bytes: returns before the worker runs its close hooks
+        elapsed = time.perf_counter() - started
+    finally:
+        conn.close()
+    assert response.status == 200, host
+    return elapsed, response.getheader("X-Officine-Cache") or ""
+
+
+def bench_publish(hosts, sample=1000, rounds=2):
     """An agency publish at thousands of sites: the first visit to each of 1,000 sites after it.
 
-    Each bulk site's home is the page under test (forms, hours, news). A warm pass over the sample,
-    a real publish (signals and purges as in production), then the first visit to each site; the
-    rounds alternate, and p99 of the first visits is compared with p99 of the warm visits.
+    Each bulk site's home is the page under test (forms, hours, news). Over HTTP (gunicorn, 2
+    workers, as deployed): a warm pass over the sample, a real publish (signals and purges as in
+    production), then the first visit to each site, one after the other; the rounds alternate, and
+    p99 of the first visits is compared with p99 of the warm visits. Over HTTP because each site's
+    news is rendered again after its first visitor's response is sent (`response.close()`), which
+    Django's in-process test client would time as part of the request. Query counts in-process.
     """
     from django.db import connection
     from django.test import Client
@@ -506,40 +526,44 @@ def bench_publish(hosts, sample=1000, rounds=1):
 
     print(f"2. agency publish, first visit to each of {sample:,} sites", flush=True)
     blog = seed_agency()
-    client = Client()
     hosts = hosts[:sample]
-
-    def visit_all() -> list[float]:
-        times = []
-        for host in hosts:
-            started = time.perf_counter()
-            response = client.get("/", HTTP_HOST=host)
-            times.append(time.perf_counter() - started)
-            assert response.status_code == 200, host
-        return times
+    client = Client()
 
     def queries(host) -> int:
         with CaptureQueriesContext(connection) as captured:
-            client.get("/", HTTP_HOST=host)
+            client.get("/", HTTP_HOST=host)  # with what the response's close() runs
         return len(captured)
 
-    visit_all()
-    warm, first, q_warm, q_first = [], [], 0, 0
-    for n in range(rounds):
-        warm += visit_all()
-        q_warm = queries(hosts[0])
-        publish_agency_post(blog, n)
-        q_first = queries(hosts[-1])
-        first += visit_all()[:-1]
+    server = Gunicorn(free_port())
+    try:
+
+        def visit_all() -> tuple[list[float], list[str]]:
+            visits = [http_visit(server.port, host) for host in hosts]
+            return [t for t, _ in visits], [state for _, state in visits]
+
+        visit_all()
+        warm, first, q_warm, q_first, stale = [], [], 0, 0, 0
+        for n in range(rounds):
+            time.sleep(1)  # the warm pass's own refreshes are over
+            warm += visit_all()[0]
+            q_warm = queries(hosts[0])
+            publish_agency_post(blog, n)
+            q_first = queries(hosts[-1])
+            times, states = visit_all()
+            first += times[:-1]
+            stale += states[:-1].count("stale")
+    finally:
+        server.stop()
     p99 = lambda values: statistics.quantiles(values, n=100, method="inclusive")[98]  # noqa: E731
     ratio = p99(first) / p99(warm)
     row(
         f"2 first visit to each of {len(hosts):,} sites after an agency publish / warm visit "
-        f"(p99, {rounds} rounds)",
+        f"(HTTP, p99, {rounds} rounds)",
         f"p99 {ms(p99(first))} (median {ms(statistics.median(first))})",
         f"p99 {ms(p99(warm))} (median {ms(statistics.median(warm))})",
         f"{ratio:.2f}x",
-        f"{q_first} vs {q_warm} queries (only the news block is rendered again)",
+        f"{stale:,} of {len(first):,} first visits answered stale; {q_first} queries with the "
+        f"refresh after the response vs {q_warm}",
         "p99 <= 1.5x",
         ratio <= 1.5,
     )

@@ -20,8 +20,8 @@ while every other request meanwhile is answered with the stale copy (stale-while
 publish never makes all of a site's visitors render at once. `cms.fragments` does the same for
 blocks. A token the cache evicted is re-created, which only makes entries under it stale.
 
-When only a tag went stale (an agency post: every site's news at once), even the first visitor is
-answered with the stale copy and the entry is rendered again after that response is sent
+When only a tag went stale (an agency post: every site's news at once) or the entry is just old,
+even the first visitor is answered with the stale copy and the entry is rendered again after that response is sent
 (`after_response`: gunicorn's sync worker has sent the body when it calls `response.close()`), so a
 publish costs no visitor a render. A change of the site itself (its own publish, its pharmacy's
 hours) is still rendered at once for the first visitor: the pharmacist expects to see it.
@@ -175,15 +175,16 @@ def release(cache, key: str) -> None:
         logger.exception("Could not release the cache lock of %s", key)
 
 
-def only_tags_stale(entry, versions: dict[str, str]) -> bool:
-    """The entry is stale because a tag (the agency's news) changed, not its site or the platform.
+def site_unchanged(entry, versions: dict[str, str]) -> bool:
+    """The entry is stale only because a tag (the agency's news) changed or it grew old.
 
-    That is the case shared by every site at once after an agency publish: the one where a render
-    by each site's first visitor would be a storm, and where a stale copy for one more visitor is
-    harmless (the news appears a request later).
+    Its own site and the platform are as they were. That is the case of every site at once after
+    an agency publish, where a render by each site's first visitor would be a storm, and where a
+    stale copy for one more visitor is harmless (the news appears a request later); an entry past
+    its lifetime is refreshed the same way, since sites with few visitors have mostly old entries.
     """
-    tokens, fresh_until, _ = entry
-    return time.time() < fresh_until and all(
+    tokens = entry[0]
+    return all(
         versions.get(name) == token for name, token in tokens.items() if not name.startswith("#")
     )
 
@@ -193,7 +194,7 @@ def may_refresh_later(request, entry, versions) -> bool:
     return (
         hasattr(request, _AFTER_ATTR)
         and not getattr(request, _BACKGROUND_ATTR, False)
-        and only_tags_stale(entry, versions)
+        and site_unchanged(entry, versions)
     )
 
 

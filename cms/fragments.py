@@ -14,7 +14,7 @@ moves, any change of the pharmacy, its hours or its services; the global one; an
 declares in `fragment_tags`, e.g. the agency news for the latest-news block). When one of them was
 replaced the entry is stale: one request renders it again under a short lock while the others are
 given the stale HTML, so an agency publish refreshes each site's news block once and leaves its
-forms alone. When only the agency's tag went stale, the first visitor is given the stale HTML too
+forms alone. When only the agency's tag went stale (or the entry is old), the first visitor is given the stale HTML too
 and the block is rendered again once the response is sent (`caching.after_response`). Values that change per visitor are rendered as a placeholder ("hole") and filled on
 every request. A form shown again with its errors, a booking step in progress or an admin preview
 is never cached.
