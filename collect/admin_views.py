@@ -41,6 +41,7 @@ from .models import (
     ReservationLine,
     Status,
 )
+from .spreadsheets import SafeSpreadsheetMixin
 
 VIEW_PERMISSION = "collect.view_reservation"
 CHANGE_PERMISSION = "collect.change_reservation"
@@ -81,7 +82,7 @@ class ReservationFilterSet(WagtailFilterSet):
         fields = ["status", "pickup_date"]
 
 
-class ReservationIndexView(generic.IndexView):
+class ReservationIndexView(SafeSpreadsheetMixin, generic.IndexView):
     """Newest first; search by reference, name or phone (typed the French way)."""
 
     filterset_class = ReservationFilterSet

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 
 from .codes import code_error, normalise
 from .models import Category, Product
+from .spreadsheets import neutralise, restore
 
 # Column headings, in the French the agency's spreadsheet uses; first one the key.
 COLUMNS = ("code", "nom", "marque", "categorie", "conditionnement", "description", "medicament")
@@ -179,7 +180,7 @@ def _check(line: int, values: list[str], columns: dict[str, int]) -> tuple[Row |
         index = columns.get(name)
         if index is None or index >= len(values):
             return ""
-        return " ".join(str(values[index]).split())
+        return restore(" ".join(str(values[index]).split()))
 
     messages = []
     code = normalise(value("code"))
@@ -322,7 +323,8 @@ def _export_rows() -> Iterator[list[str]]:
         .values_list("code", "name", "brand", "category_id", "pack_size", "description")
     )
     for code, name, brand, category_id, pack_size, description in products.iterator(2000):
-        yield [code, name, brand, path(category_id), pack_size, description, "non"]
+        row = [code, name, brand, path(category_id), pack_size, description, "non"]
+        yield [neutralise(cell) for cell in row]
 
 
 def export_csv() -> bytes:
