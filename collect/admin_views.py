@@ -31,7 +31,7 @@ from cms import caching, dates
 from pharmacies import tenancy
 from pharmacies.phones import to_e164
 
-from . import catalogue_io, services
+from . import catalogue, catalogue_io, services
 from .models import (
     CLOSED_STATUSES,
     Availability,
@@ -358,6 +358,7 @@ def bulk_offers_view(request):
             # bulk_update sends no save signal: purge the sites' cached pages ourselves.
             for pharmacy in {offer.pharmacy for offer in changed}:
                 caching.purge_site(pharmacy.site)
+                catalogue.bump(pharmacy.pk)
             messages.success(request, _("%(n)d produit(s) mis à jour.") % {"n": len(changed)})
             return redirect(request.get_full_path())
         messages.error(request, _("Certaines lignes ne sont pas valides : rien n'a été modifié."))

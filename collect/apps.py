@@ -29,3 +29,7 @@ class CollectConfig(extensions.PluggableAppConfig):
     patient_data = "collect.gdpr.ReservationData"
     notification_events = "collect.events.LABELS"
     page_cache_models = ["collect.PharmacyProduct"]
+
+    def ready(self):
+        super().ready()
+        from . import signals  # noqa: F401 - connects the receivers

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.text import slugify
 
+from .catalogue import bump as bump_catalogue
 from .codes import code_error, normalise
 from .models import Category, Product
 from .spreadsheets import neutralise, restore
@@ -297,6 +298,7 @@ def import_catalogue(data: bytes, filename: str, *, dry_run: bool) -> ImportRepo
         if write:
             Product.objects.bulk_create(to_create, batch_size=BATCH)
             Product.objects.bulk_update(to_update, UPDATED_FIELDS, batch_size=BATCH)
+            bump_catalogue()
             report.written = True
     return report
 

@@ -130,6 +130,12 @@ class Product(models.Model):
                 condition=models.Q(is_medicine=False), name="collect_product_not_medicine"
             ),
         ]
+        # The catalogue pages' order (name, then id), overall and within a category; the full
+        # text index is PostgreSQL's own (migration 0002, catalogue.search_document).
+        indexes = [
+            models.Index(fields=["name", "id"], name="collect_product_name"),
+            models.Index(fields=["category", "name", "id"], name="collect_product_shelf"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.brand})" if self.brand else self.name
