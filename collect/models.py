@@ -146,6 +146,24 @@ class Product(models.Model):
             raise ValidationError({"is_medicine": MEDICINE_REFUSED})
 
 
+class OwnProductBaseManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(own_pharmacy__isnull=False)
+
+
+class OwnProduct(Product):
+    """A pharmacy's own extra product, as its staff administer it (the agency's catalogue is not
+    theirs to edit): the same table, seen through the pharmacy that owns the row."""
+
+    objects = PharmacyScopedManager("own_pharmacy", manager_class=OwnProductBaseManager)
+
+    class Meta:
+        proxy = True
+        verbose_name = _("produit propre")
+        verbose_name_plural = _("produits propres")
+        ordering = ["name", "pk"]
+
+
 class Availability(models.TextChoices):
     IN_STOCK = "in_stock", _("En stock")
     WITHIN_24H = "within_24h", _("Disponible sous 24 h")
