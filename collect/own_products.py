@@ -30,7 +30,7 @@ class OwnProductForm(WagtailAdminModelForm):
     code = forms.CharField(
         label=_("Code EAN / CIP"),
         max_length=20,
-        help_text=_("13 chiffres, espaces acceptés (ex. : 3401 5601 2345 4)."),
+        help_text=_("13 chiffres, espaces acceptés (ex. : 3401 5601 2345 6)."),
     )
 
     def __init__(self, *args, **kwargs):
