@@ -145,6 +145,12 @@ def test_patient_reserves_on_a_phone_and_the_pharmacist_prepares_it(
     screenshot(page, "collect-tracking-phone")
 
 
+def settled(page):
+    """Wait for the admin's message banner to finish appearing: axe would otherwise measure the
+    contrast of its text half faded in."""
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
+
+
 def test_pharmacist_adds_an_own_product_on_a_phone_and_a_desktop(
     live_server, shop, e2e_pharmacies, e2e_staff, browser
 ):
@@ -170,6 +176,7 @@ def test_pharmacist_adds_an_own_product_on_a_phone_and_a_desktop(
         page.locator("form button[type=submit]").last.click()
         page.wait_for_selector(".error-message, .w-field__errors")
         assert "clé de contrôle" in page.content()
+        settled(page)
         assert run_axe(page) == []
         screenshot(page, f"collect-own-product-error-{name}")
 
@@ -183,6 +190,7 @@ def test_pharmacist_adds_an_own_product_on_a_phone_and_a_desktop(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{name}: the listing scrolls sideways by {overflow}px"
+        settled(page)
         assert run_axe(page) == []
         screenshot(page, f"collect-own-products-{name}")
         context.close()
