@@ -31,7 +31,7 @@ from cms import caching, dates
 from pharmacies import tenancy
 from pharmacies.phones import to_e164
 
-from . import catalogue_io, services
+from . import catalogue, catalogue_io, services
 from .models import (
     CLOSED_STATUSES,
     Availability,
@@ -41,6 +41,7 @@ from .models import (
     ReservationLine,
     Status,
 )
+from .spreadsheets import SafeSpreadsheetMixin
 
 VIEW_PERMISSION = "collect.view_reservation"
 CHANGE_PERMISSION = "collect.change_reservation"
@@ -81,7 +82,7 @@ class ReservationFilterSet(WagtailFilterSet):
         fields = ["status", "pickup_date"]
 
 
-class ReservationIndexView(generic.IndexView):
+class ReservationIndexView(SafeSpreadsheetMixin, generic.IndexView):
     """Newest first; search by reference, name or phone (typed the French way)."""
 
     filterset_class = ReservationFilterSet
@@ -357,6 +358,7 @@ def bulk_offers_view(request):
             # bulk_update sends no save signal: purge the sites' cached pages ourselves.
             for pharmacy in {offer.pharmacy for offer in changed}:
                 caching.purge_site(pharmacy.site)
+                catalogue.bump(pharmacy.pk)
             messages.success(request, _("%(n)d produit(s) mis à jour.") % {"n": len(changed)})
             return redirect(request.get_full_path())
         messages.error(request, _("Certaines lignes ne sont pas valides : rien n'a été modifié."))

@@ -18,6 +18,10 @@ class CollectConfig(extensions.PluggableAppConfig):
         "collect.add_pharmacyproduct",
         "collect.change_pharmacyproduct",
         "collect.delete_pharmacyproduct",
+        "collect.view_ownproduct",
+        "collect.add_ownproduct",
+        "collect.change_ownproduct",
+        "collect.delete_ownproduct",
         "collect.view_reservation",
         "collect.change_reservation",
         "collect.view_collectsettings",
@@ -29,3 +33,7 @@ class CollectConfig(extensions.PluggableAppConfig):
     patient_data = "collect.gdpr.ReservationData"
     notification_events = "collect.events.LABELS"
     page_cache_models = ["collect.PharmacyProduct"]
+
+    def ready(self):
+        super().ready()
+        from . import signals  # noqa: F401 - connects the receivers

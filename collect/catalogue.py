@@ -1,28 +1,61 @@
 """What a patient browses: one pharmacy's active offers, by category or by search.
 
-Search is PostgreSQL's French full text on PostgreSQL (stemming: "crèmes" finds "crème") and a
-plain case-insensitive match elsewhere (SQLite, the embedded demo), so it works everywhere. A
-typed code (EAN/CIP, spaces allowed) finds its product directly on both.
+Search is PostgreSQL's French full text on PostgreSQL (stemming: "crèmes" finds "crème"), through
+a GIN index on the products' document, and a plain case-insensitive match elsewhere (SQLite, the
+embedded demo), so it works everywhere. A typed code (EAN/CIP, spaces allowed) finds its product
+directly on both.
+
+With 20,000 offers the cost of a catalogue page is not its 24 cards but what is counted over all
+of them: the number of results (pagination) and the categories holding an offer. Both are kept
+in the cache under version tokens that any change of an offer, a product or a category replaces
+(`bump`), so a page costs the same with 200 or 20,000 offers; the listing itself walks the
+products' (name, id) index and stops after one page.
 """
 
 from __future__ import annotations
 
-from django.db import connection
+import hashlib
+import secrets
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.functional import cached_property
 
 from .codes import normalise
-from .models import Category, PharmacyProduct
+from .models import Category, PharmacyProduct, Product
 
 MAX_QUERY = 100
+CACHE_SECONDS = 6 * 3600
+SEARCH_INDEX = "collect_product_search"
+_VERSION = "collect:catalogue:v:{}"
+AGENCY = "agency"
+
+
+def search_document():
+    """The weighted French document of a product; the GIN index is built on this very expression
+    (migration 0002), which is what lets PostgreSQL use it."""
+    from django.contrib.postgres.search import SearchVector
+
+    return (
+        SearchVector("name", weight="A", config="french")
+        + SearchVector("brand", weight="B", config="french")
+        + SearchVector("description", weight="C", config="french")
+    )
 
 
 def offers_for(pharmacy) -> QuerySet[PharmacyProduct]:
-    """Active offers of the pharmacy with what a card shows, in a constant number of queries."""
+    """Active offers of the pharmacy with what a card shows, in a constant number of queries.
+
+    Sorted by the product's (name, id), the order of the products' index: a page is read from
+    the index and the offers probed by their unique (pharmacy, product) index, no sort of all."""
     return (
         PharmacyProduct.objects.filter(pharmacy=pharmacy, active=True)
         .select_related("product__category", "product__photo")
         .prefetch_related(Prefetch("product__photo__renditions"))
-        .order_by("product__name", "pk")
+        .order_by("product__name", "product_id")
     )
 
 
@@ -35,18 +68,18 @@ def search(queryset: QuerySet[PharmacyProduct], query: str) -> QuerySet[Pharmacy
         return queryset.filter(product__code__startswith=code)
     if connection.vendor == "postgresql":
         # django.contrib.postgres only on PostgreSQL: SQLite has no such functions.
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        vector = (
-            SearchVector("product__name", weight="A", config="french")
-            + SearchVector("product__brand", weight="B", config="french")
-            + SearchVector("product__description", weight="C", config="french")
-        )
         wanted = SearchQuery(query, config="french", search_type="websearch")
+        matching = (
+            Product.objects.annotate(document=search_document())
+            .filter(document=wanted)
+            .values("pk")
+        )
         return (
-            queryset.annotate(rank=SearchRank(vector, wanted))
-            .filter(rank__gt=0)
-            .order_by("-rank", "product__name", "pk")
+            queryset.filter(product__in=matching)
+            .annotate(rank=SearchRank(_offer_document(), wanted))
+            .order_by("-rank", "product__name", "product_id")
         )
     condition = Q()
     for word in query.split()[:8]:
@@ -58,20 +91,96 @@ def search(queryset: QuerySet[PharmacyProduct], query: str) -> QuerySet[Pharmacy
     return queryset.filter(condition)
 
 
+def _offer_document():
+    from django.contrib.postgres.search import SearchVector
+
+    return (
+        SearchVector("product__name", weight="A", config="french")
+        + SearchVector("product__brand", weight="B", config="french")
+        + SearchVector("product__description", weight="C", config="french")
+    )
+
+
 def in_category(queryset: QuerySet[PharmacyProduct], category: Category | None):
+    """Offers of the category or of one of its children (one IN over the products' index)."""
     if category is None:
         return queryset
-    return queryset.filter(Q(product__category=category) | Q(product__category__parent=category))
+    shelves = Category.objects.filter(Q(pk=category.pk) | Q(parent=category)).values("pk")
+    return queryset.filter(product__category__in=shelves)
+
+
+# --- Counts kept in the cache -------------------------------------------------------------
+
+
+def bump(pharmacy_id: int | None = None) -> None:
+    """Forget the counts of one pharmacy's catalogue (its offers changed), or of every pharmacy
+    (the agency's catalogue or categories changed: `pharmacy_id` None).
+
+    Once now and once at commit: a request counting between the two would otherwise store the
+    old count under the new token."""
+    name = _VERSION.format(pharmacy_id or AGENCY)
+
+    def replace():
+        cache.set(name, secrets.token_hex(8), timeout=None)
+
+    replace()
+    transaction.on_commit(replace)
+
+
+def _versions(pharmacy_id: int) -> str | None:
+    """The tokens a count is stored under, or None when the cache answers nothing (counted then
+    on every request rather than stored under a key a purge could miss)."""
+    names = [_VERSION.format(AGENCY), _VERSION.format(pharmacy_id)]
+    found = cache.get_many(names)
+    tokens = []
+    for name in names:
+        token = found.get(name)
+        if token is None:
+            cache.add(name, secrets.token_hex(8), timeout=None)
+            token = cache.get(name)
+        if token is None:
+            return None
+        tokens.append(token)
+    return ":".join(tokens)
+
+
+def cached(pharmacy, what: str, compute: Callable):
+    versions = _versions(pharmacy.pk)
+    if versions is None:
+        return compute()
+    digest = hashlib.sha256(what.encode()).hexdigest()[:32]
+    key = f"collect:catalogue:{pharmacy.pk}:{versions}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+class CachedCountPaginator(Paginator):
+    """A paginator whose total comes from the cache (`what` names the filter it counts)."""
+
+    def __init__(self, object_list, per_page, *, pharmacy, what: str, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.pharmacy, self.what = pharmacy, what
+
+    @cached_property
+    def count(self) -> int:
+        return cached(self.pharmacy, f"count:{self.what}", self.object_list.count)
 
 
 def categories_with_offers(pharmacy) -> list[Category]:
     """Top-level categories holding at least one active offer (directly or in a child)."""
-    used = set(
-        PharmacyProduct.objects.filter(pharmacy=pharmacy, active=True)
-        .exclude(product__category__isnull=True)
-        .order_by()
-        .values_list("product__category_id", "product__category__parent_id")
-        .distinct()
-    )
-    ids = {parent or own for own, parent in used}
-    return list(Category.objects.filter(pk__in=ids, parent__isnull=True))
+
+    def compute():
+        used = set(
+            PharmacyProduct.objects.filter(pharmacy=pharmacy, active=True)
+            .exclude(product__category__isnull=True)
+            .order_by()
+            .values_list("product__category_id", "product__category__parent_id")
+            .distinct()
+        )
+        ids = {parent or own for own, parent in used}
+        return list(Category.objects.filter(pk__in=ids, parent__isnull=True))
+
+    return cached(pharmacy, "categories", compute)

@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.text import slugify
 
+from .catalogue import bump as bump_catalogue
 from .codes import code_error, normalise
 from .models import Category, Product
+from .spreadsheets import neutralise, restore
 
 # Column headings, in the French the agency's spreadsheet uses; first one the key.
 COLUMNS = ("code", "nom", "marque", "categorie", "conditionnement", "description", "medicament")
@@ -179,7 +181,7 @@ def _check(line: int, values: list[str], columns: dict[str, int]) -> tuple[Row |
         index = columns.get(name)
         if index is None or index >= len(values):
             return ""
-        return " ".join(str(values[index]).split())
+        return restore(" ".join(str(values[index]).split()))
 
     messages = []
     code = normalise(value("code"))
@@ -296,6 +298,7 @@ def import_catalogue(data: bytes, filename: str, *, dry_run: bool) -> ImportRepo
         if write:
             Product.objects.bulk_create(to_create, batch_size=BATCH)
             Product.objects.bulk_update(to_update, UPDATED_FIELDS, batch_size=BATCH)
+            bump_catalogue()
             report.written = True
     return report
 
@@ -322,7 +325,8 @@ def _export_rows() -> Iterator[list[str]]:
         .values_list("code", "name", "brand", "category_id", "pack_size", "description")
     )
     for code, name, brand, category_id, pack_size, description in products.iterator(2000):
-        yield [code, name, brand, path(category_id), pack_size, description, "non"]
+        row = [code, name, brand, path(category_id), pack_size, description, "non"]
+        yield [neutralise(cell) for cell in row]
 
 
 def export_csv() -> bytes:

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from pharmacies.tenancy import pharmacy_scope
 
+from . import catalogue
 from .codes import with_check_digit
 from .models import Availability, Category, PharmacyProduct, Product
 from .provisioning import default_pages
@@ -85,6 +86,7 @@ def demo_products() -> list[Product]:
                         )
     known = set(Product.objects.filter(own_pharmacy__isnull=True).values_list("code", flat=True))
     Product.objects.bulk_create([p for p in products if p.code not in known], batch_size=500)
+    catalogue.bump()
     return list(Product.objects.filter(own_pharmacy__isnull=True).order_by("code"))
 
 
@@ -116,4 +118,5 @@ def seed_pharmacy_offers(pharmacy) -> None:
                 )
             )
         PharmacyProduct.objects.bulk_create(offers, batch_size=500)
+    catalogue.bump(pharmacy.pk)
     default_pages(pharmacy.site.root_page.specific)

@@ -130,6 +130,12 @@ class Product(models.Model):
                 condition=models.Q(is_medicine=False), name="collect_product_not_medicine"
             ),
         ]
+        # The catalogue pages' order (name, then id), overall and within a category; the full
+        # text index is PostgreSQL's own (migration 0002, catalogue.search_document).
+        indexes = [
+            models.Index(fields=["name", "id"], name="collect_product_name"),
+            models.Index(fields=["category", "name", "id"], name="collect_product_shelf"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.brand})" if self.brand else self.name
@@ -138,6 +144,24 @@ class Product(models.Model):
         super().clean()
         if self.is_medicine:
             raise ValidationError({"is_medicine": MEDICINE_REFUSED})
+
+
+class OwnProductBaseManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(own_pharmacy__isnull=False)
+
+
+class OwnProduct(Product):
+    """A pharmacy's own extra product, as its staff administer it (the agency's catalogue is not
+    theirs to edit): the same table, seen through the pharmacy that owns the row."""
+
+    objects = PharmacyScopedManager("own_pharmacy", manager_class=OwnProductBaseManager)
+
+    class Meta:
+        proxy = True
+        verbose_name = _("produit propre")
+        verbose_name_plural = _("produits propres")
+        ordering = ["name", "pk"]
 
 
 class Availability(models.TextChoices):

@@ -10,7 +10,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.core import signing
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -94,7 +93,9 @@ def catalogue_view(request, page, block_id):
     offers = catalogue.in_category(
         catalogue.search(catalogue.offers_for(pharmacy), query), category
     )
-    paginator = Paginator(offers, PER_PAGE)
+    paginator = catalogue.CachedCountPaginator(
+        offers, PER_PAGE, pharmacy=pharmacy, what=f"{category.pk if category else ''}|{query}"
+    )
     page_obj = paginator.get_page(request.GET.get("page"))
     base = context["catalogue_url"]
     context.update(

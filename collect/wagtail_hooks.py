@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
+from django.forms import modelform_factory
 from django.http import Http404
 from django.urls import path, reverse_lazy
 from django.utils.functional import cached_property
@@ -19,10 +20,12 @@ from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from pharmacies import tenancy
+from pharmacies.admin_display import Wording
 from pharmacies.viewsets import PharmacyScopedViewSet
 
 from . import admin_views
-from .models import Category, CollectSettings, PharmacyProduct, Product, Reservation
+from .models import Category, CollectSettings, OwnProduct, PharmacyProduct, Product, Reservation
+from .own_products import OwnProductForm
 
 
 class ReservationViewSet(PharmacyScopedViewSet):
@@ -93,6 +96,50 @@ class OfferViewSet(PharmacyScopedViewSet):
         return super().get_urlpatterns() + [
             path("bulk/", admin_views.bulk_offers_view, name="bulk"),
         ]
+
+
+class OwnProductViewSet(PharmacyScopedViewSet):
+    """The pharmacy's own extra products (scoped through `own_pharmacy`), see own_products.py."""
+
+    model = OwnProduct
+    pharmacy_field = "own_pharmacy"
+    icon = "doc-full"
+    menu_label = _("Produits propres")
+    menu_order = 25
+    copy_view_enabled = False
+    list_display = ["name", "brand", "code", "category"]
+    search_fields = ["name", "brand", "code"]
+    search_backend_name = None
+    list_select_related = ["category__parent"]
+    form_fields = [
+        "own_pharmacy",
+        "code",
+        "name",
+        "brand",
+        "category",
+        "pack_size",
+        "description",
+        "photo",
+        "is_medicine",
+    ]
+    wording = Wording(
+        add=_("Ajouter un produit propre"),
+        created=_(
+            "Produit « %(object)s » créé : proposez-le avec son prix dans « Produits proposés »."
+        ),
+        updated=_("Produit « %(object)s » enregistré."),
+        deleted=_("Produit « %(object)s » supprimé."),
+        not_created=_("Le produit n'a pas pu être créé : corrigez les erreurs ci-dessous."),
+        not_saved=_("Le produit n'a pas pu être enregistré : corrigez les erreurs ci-dessous."),
+    )
+
+    def get_form_class(self, for_update=False):
+        return modelform_factory(
+            OwnProduct,
+            form=OwnProductForm,
+            fields=self.form_fields,
+            formfield_callback=self.formfield_for_dbfield,
+        )
 
 
 class SettingsViewSet(PharmacyScopedViewSet):
@@ -204,6 +251,7 @@ class CollectViewSetGroup(ViewSetGroup):
     items = (
         ReservationViewSet("reservations"),
         OfferViewSet("collect_offers"),
+        OwnProductViewSet("collect_own_products"),
         SettingsViewSet("collect_settings"),
         ProductViewSet("collect_catalogue"),
         CategoryViewSet("collect_categories"),

@@ -8,9 +8,17 @@ import pytest
 from django.core import mail
 
 from collect.codes import with_check_digit
-from collect.models import Availability, Category, PharmacyProduct, Product, Reservation, Status
+from collect.models import (
+    Availability,
+    Category,
+    OwnProduct,
+    PharmacyProduct,
+    Product,
+    Reservation,
+    Status,
+)
 
-from .conftest import admin_login, run_axe, screenshot, site_url
+from .conftest import DESKTOP, PHONE, admin_login, run_axe, screenshot, site_url
 
 pytestmark = pytest.mark.e2e
 
@@ -135,3 +143,58 @@ def test_patient_reserves_on_a_phone_and_the_pharmacist_prepares_it(
     assert "Format 100 ml" in page.content()
     assert run_axe(page) == []
     screenshot(page, "collect-tracking-phone")
+
+
+def settled(page):
+    """Wait for the admin's message banner to finish appearing: axe would otherwise measure the
+    contrast of its text half faded in."""
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
+
+
+def test_pharmacist_adds_an_own_product_on_a_phone_and_a_desktop(
+    live_server, shop, e2e_pharmacies, e2e_staff, browser
+):
+    """The own-products screen: a wrong code gets a French error, a right one is saved; the
+    other pharmacy's own product never shows; no sideways scroll at 390 px; axe finds nothing."""
+    pharmacy, other = e2e_pharmacies
+    Product.objects.create(
+        code=with_check_digit("340199999999"), name="Confiture voisine", own_pharmacy=other
+    )
+    pharmacist, _ = e2e_staff
+    right = with_check_digit("340156012345")
+    for name, device, product_name in (
+        ("phone", PHONE, "Miel de lavande"),
+        ("desktop", DESKTOP, "Savon au lait d'ânesse"),
+    ):
+        context = browser.new_context(**device, locale="fr-FR", bypass_csp=True)
+        page = context.new_page()
+        admin_login(page, site_url(live_server, pharmacy, "/admin/login/"), pharmacist.username)
+        page.goto(site_url(live_server, pharmacy, "/admin/collect_own_products/new/"))
+        page.fill("#id_code", right[:-1] + str((int(right[-1]) + 1) % 10))
+        page.fill("#id_name", product_name)
+        page.fill("#id_brand", "Producteur local")
+        page.locator("form button[type=submit]").last.click()
+        page.wait_for_selector(".error-message, .w-field__errors")
+        assert "clé de contrôle" in page.content()
+        settled(page)
+        assert run_axe(page) == []
+        screenshot(page, f"collect-own-product-error-{name}")
+
+        code = right if name == "phone" else with_check_digit("340156012346")
+        page.fill("#id_code", code[:4] + " " + code[4:8] + " " + code[8:])
+        page.locator("form button[type=submit]").last.click()
+        page.wait_for_url("**/admin/collect_own_products/")
+        listing = page.locator("main").inner_text()
+        assert product_name in listing and "Confiture voisine" not in listing
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{name}: the listing scrolls sideways by {overflow}px"
+        settled(page)
+        assert run_axe(page) == []
+        screenshot(page, f"collect-own-products-{name}")
+        context.close()
+    assert set(OwnProduct.objects.filter(own_pharmacy=pharmacy).values_list("name", flat=True)) == {
+        "Miel de lavande",
+        "Savon au lait d'ânesse",
+    }

@@ -174,6 +174,7 @@ ADMIN_LISTINGS = [
     "reservations:index_results",
     "collect_offers:index_results",
     "collect_offers:bulk",
+    "collect_own_products:index_results",
     "rdv_agenda:agenda",
     "rdv_agenda:phone_booking",
     "rdv_agenda:feed",
@@ -218,6 +219,33 @@ def test_admin_listings_and_forms_with_any_query(titular_client_a, world_a, quer
         _ok(titular_client_a.get(url, query))
         if name in ("rdv_agenda:phone_booking", "rdv_agenda:feed", "pharmacies_patient_data"):
             _ok(titular_client_a.post(url, query))
+
+
+OWN_PRODUCT_FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "own_pharmacy": NUMBERISH,
+        "code": st.one_of(TEXT, NUMBERISH),
+        "name": TEXT,
+        "brand": TEXT,
+        "category": NUMBERISH,
+        "pack_size": TEXT,
+        "description": TEXT,
+        "photo": NUMBERISH,
+        "is_medicine": TEXT,
+    },
+)
+
+
+@HYPOTHESIS
+@given(fields=OWN_PRODUCT_FIELDS)
+def test_own_product_form_with_any_input(titular_client_a, world_a, fields):
+    """A pharmacy's own product form answers a page with French errors, or saves: never a 500."""
+    from django.urls import reverse
+
+    _ok(titular_client_a.post(reverse("collect_own_products:add"), fields))
+    edit = reverse("collect_own_products:edit", args=[world_a.own_product.pk])
+    _ok(titular_client_a.post(edit, fields))
 
 
 RENEWAL_FIELDS = st.fixed_dictionaries(

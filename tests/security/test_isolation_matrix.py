@@ -127,7 +127,11 @@ OBJECT_CASES = [
     ("reservations:line", "line", "post"),
     *[
         (f"{namespace}:{view}", target, method)
-        for namespace, target in (("collect_offers", "offer"), ("collect_settings", "settings"))
+        for namespace, target in (
+            ("collect_offers", "offer"),
+            ("collect_settings", "settings"),
+            ("collect_own_products", "own_product"),
+        )
         for view in ("edit", "delete", "history", "history_results", "usage")
         for method in ("get", "post")
     ],
@@ -419,6 +423,9 @@ LIST_CASES = [
     ("collect_offers:add", "", "get"),
     ("collect_offers:bulk", "", "get"),
     ("collect_offers:bulk", "?q=Tisane", "get"),
+    ("collect_own_products:index", "", "get"),
+    ("collect_own_products:index_results", "?q=Tisane", "get"),
+    ("collect_own_products:add", "", "get"),
     ("collect_settings:index", "", "get"),
     ("collect_settings:index_results", "", "get"),
     ("collect_settings:add", "", "get"),
@@ -1022,6 +1029,7 @@ ADMIN_OBJECT_CASES = {
         for namespace, token in (
             ("collect_offers", "offer"),
             ("collect_settings", "collect_settings"),
+            ("collect_own_products", "own_product"),
         )
         for view in ("edit", "delete", "history", "history_results", "usage")
     },
