@@ -4,9 +4,11 @@ import os
 
 import pytest
 import redis
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 from django_scopes import scopes_disabled
 from hypothesis import settings as hypothesis_settings
 
@@ -74,6 +76,18 @@ def _reset_sms_outbox_and_cache():
     reset_outbox()
     for alias in caches:
         caches[alias].clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's default language, as every request does.
+
+    A test client request for an English page leaves English active in the test's thread
+    afterwards; the next test's messages would then be written in English.
+    """
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def pytest_collection_modifyitems(config, items):
