@@ -275,3 +275,149 @@ def next_free_slots(
     if not found and after_utc > now:
         return next_free_slots(service, now, count=count, now=now, staff=staff)
     return found
+
+
+class DayState:
+    """Why a day of the calendar can or cannot be picked (also the CSS modifier and JSON value)."""
+
+    OPEN = "open"
+    PAST = "past"
+    TOO_SOON = "too_soon"
+    CLOSED = "closed"
+    FULL = "full"
+    TOO_FAR = "too_far"
+
+
+@dataclasses.dataclass(frozen=True)
+class CalendarDay:
+    """One day of the patient's calendar: a greyed day always carries the reason it is greyed."""
+
+    day: date
+    state: str
+    reason: str
+    count: int = 0
+
+    @property
+    def bookable(self) -> bool:
+        return self.state == DayState.OPEN
+
+    @property
+    def label(self) -> str:
+        return short_label(self.state)
+
+
+def _offered_days(service: Service, inputs: Inputs, rules, *, now, date_from, date_to) -> set:
+    offered = slots.available_slots(
+        rules,
+        inputs.weekly,
+        now=now,
+        date_from=date_from,
+        date_to=date_to,
+        closed_dates=inputs.closed_dates,
+        exceptions=inputs.exceptions,
+        tz=timezone.get_default_timezone(),
+    )
+    return {slot.start.date() for slot in offered}
+
+
+def calendar_days(
+    service: Service,
+    date_from: date,
+    date_to: date,
+    *,
+    now: datetime | None = None,
+    exclude_booking=None,
+) -> list[CalendarDay]:
+    """Every day of [date_from, date_to] with its state and the patient-facing reason.
+
+    The reasons are told apart by asking the engine three questions: are there free slots (open),
+    would there be slots with no booking at all (else closed), would there be slots with no
+    booking but the notice (else too soon); what is left is full.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    first, last = booking_window(service, now)
+    counts: dict[date, int] = defaultdict(int)
+    if max(date_from, first) <= min(date_to, last):
+        for slot in free_slots(
+            service,
+            max(date_from, first),
+            min(date_to, last),
+            now=now,
+            exclude_booking=exclude_booking,
+        ):
+            counts[slot.start.date()] += 1
+    inputs = service_inputs(service, date_from, date_to)
+    unlimited = dataclasses.replace(
+        inputs.rules, capacity=10_000, max_per_day=None, horizon_days=10_000
+    )
+    midnight = datetime.combine(
+        max(date_from, today), datetime.min.time(), tzinfo=timezone.get_default_timezone()
+    )
+    scheduled = _offered_days(
+        service,
+        inputs,
+        dataclasses.replace(unlimited, min_notice=timedelta(0)),
+        now=midnight,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    with_notice = _offered_days(
+        service, inputs, unlimited, now=now, date_from=date_from, date_to=date_to
+    )
+    days = []
+    day = date_from
+    while day <= date_to:
+        days.append(_day_state(service, day, today, last, counts, scheduled, with_notice))
+        day += timedelta(days=1)
+    return days
+
+
+def _day_state(service, day, today, last, counts, scheduled, with_notice) -> CalendarDay:
+    if day < today:
+        return CalendarDay(day, DayState.PAST, _("passé"))
+    if day > last:
+        return CalendarDay(
+            day,
+            DayState.TOO_FAR,
+            ngettext(
+                "trop loin : réservation jusqu'à %(days)d jour à l'avance",
+                "trop loin : réservation jusqu'à %(days)d jours à l'avance",
+                service.horizon_days,
+            )
+            % {"days": service.horizon_days},
+        )
+    if counts.get(day):
+        count = counts[day]
+        return CalendarDay(
+            day,
+            DayState.OPEN,
+            ngettext("%(count)d créneau libre", "%(count)d créneaux libres", count)
+            % {"count": count},
+            count,
+        )
+    if day not in scheduled:
+        return CalendarDay(day, DayState.CLOSED, _("fermé"))
+    if day not in with_notice:
+        return CalendarDay(
+            day,
+            DayState.TOO_SOON,
+            ngettext(
+                "trop tôt : réservez %(hours)d heure à l'avance",
+                "trop tôt : réservez %(hours)d heures à l'avance",
+                service.min_notice_hours,
+            )
+            % {"hours": service.min_notice_hours},
+        )
+    return CalendarDay(day, DayState.FULL, _("complet"))
+
+
+def short_label(state: str) -> str:
+    """The word shown inside a greyed cell; the full reason goes to its accessible name."""
+    return {
+        DayState.PAST: _("passé"),
+        DayState.TOO_SOON: _("trop tôt"),
+        DayState.CLOSED: _("fermé"),
+        DayState.FULL: _("complet"),
+        DayState.TOO_FAR: _("trop loin"),
+    }.get(state, "")

@@ -268,6 +268,7 @@ def cancel_booking(
             booking,
             event="booking_cancelled",
             context=context,
+            attachments=_ics_attachment(booking),
         )
         if by_patient:
             notify_pharmacy(

@@ -8,17 +8,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from .models import Booking, BookingStatus
+from .models import Booking, BookingChange, BookingStatus
+
+REVISIONS = (BookingChange.Action.MOVED, BookingChange.Action.CANCELLED)
 
 
 def booking_ics(booking: Booking, manage_url: str = "") -> bytes:
-    """One VEVENT in UTC; the UID stays the same when the booking moves, so agendas update it."""
+    """One VEVENT in UTC; the UID stays the same when the booking moves, so agendas update it.
+
+    A cancelled booking gives `METHOD:CANCEL` with a higher SEQUENCE: opened from the
+    cancellation email, it removes the event the invitation added. Every move or cancellation
+    raises the SEQUENCE, which is how calendar apps know the newer file wins.
+    """
+    cancelled = booking.status == BookingStatus.CANCELLED
     pharmacy = booking.pharmacy
     cal = Calendar()
     cal.add("prodid", "-//Officine//Rendez-vous//FR")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
+    cal.add("method", "CANCEL" if cancelled else "PUBLISH")
     event = Event()
     event.add("uid", f"{booking.reference}@{pharmacy.site.hostname}")
     event.add("dtstamp", timezone.now().astimezone(UTC))
@@ -37,8 +45,8 @@ def booking_ics(booking: Booking, manage_url: str = "") -> bytes:
         description += "\n" + _("Annuler ou déplacer : %(url)s") % {"url": manage_url}
         event.add("url", manage_url)
     event.add("description", description)
-    event.add("status", "CANCELLED" if booking.status == BookingStatus.CANCELLED else "CONFIRMED")
-    event.add("sequence", booking.changes.filter(action="moved").count())
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("sequence", booking.changes.filter(action__in=REVISIONS).count())
     cal.add_component(event)
     return cal.to_ical()
 

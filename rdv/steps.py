@@ -7,10 +7,13 @@ slots as JSON and fills the same details form in place.
 
 from __future__ import annotations
 
+import calendar
+from collections.abc import Callable
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from cms.dates import parse_date_param, parse_instant_param
@@ -37,6 +40,45 @@ def days_shown(service: Service) -> tuple[date, date]:
     """The first and last day a patient can pick: the booking window, at most a month of it."""
     first, last = availability.booking_window(service)
     return first, min(last, first + timedelta(days=MAX_DAYS_SHOWN))
+
+
+def calendar_range(service: Service) -> tuple[date, date]:
+    """Whole months, from this one to the one holding the last day shown, so every day of the
+    grid is either pickable or greyed with its reason."""
+    today = timezone.localdate()
+    _first, last = days_shown(service)
+    end = last.replace(day=calendar.monthrange(last.year, last.month)[1])
+    return today.replace(day=1), end
+
+
+def calendar_months(
+    days: list[availability.CalendarDay],
+    url_for: Callable[[date], str],
+    chosen: date | None = None,
+) -> list[dict]:
+    """Month grids (weeks of seven cells, Monday first) for `rdv/_calendar.html`."""
+    months: list[dict] = []
+    for info in days:
+        key = (info.day.year, info.day.month)
+        if not months or months[-1]["key"] != key:
+            months.append(
+                {
+                    "key": key,
+                    "label": date_format(info.day, "F Y"),
+                    "id": info.day.strftime("%Y-%m"),
+                    "weeks": [[None] * 7],
+                }
+            )
+        weeks = months[-1]["weeks"]
+        if info.day.weekday() == 0 and any(weeks[-1]):
+            weeks.append([None] * 7)
+        weeks[-1][info.day.weekday()] = {
+            "info": info,
+            "url": url_for(info.day) if info.bookable else "",
+            "chosen": info.day == chosen,
+            "name": date_format(info.day, "l j F"),
+        }
+    return months
 
 
 def services_queryset(pharmacy, categories=None):
@@ -127,9 +169,9 @@ def block_context(value, parent_context) -> dict:
             for_cache=bool(parent_context.get(FOR_CACHE)),
         )
         return ctx
-    first, last = days_shown(service)
     start = state.get("start")
     day = state.get("day")
+    anchor = f"#rdv-{block_id}"
     if start is not None:
         ctx.update(
             step="details",
@@ -141,9 +183,18 @@ def block_context(value, parent_context) -> dict:
                 block_id=block_id,
                 initial={"service": service.pk, "start": start.isoformat()},
             ),
-            back_url=step_link(steps_url, block_id, service=service.pk, jour=day.isoformat()),
+            back_url=step_link(steps_url, block_id, service=service.pk, jour=day.isoformat())
+            + anchor,
         )
         return ctx
+
+    def day_url(d: date) -> str:
+        return step_link(steps_url, block_id, service=service.pk, jour=d.isoformat()) + anchor
+
+    cal_first, cal_last = calendar_range(service)
+    ctx["calendar_months"] = calendar_months(
+        availability.calendar_days(service, cal_first, cal_last), day_url, chosen=day
+    )
     if day is not None:
         day_slots = availability.free_slots(service, day, day)
         ctx.update(
@@ -152,26 +203,26 @@ def block_context(value, parent_context) -> dict:
             slots=[
                 (
                     slot,
-                    step_link(
-                        steps_url, block_id, service=service.pk, start=slot.start.isoformat()
-                    ),
+                    step_link(steps_url, block_id, service=service.pk, start=slot.start.isoformat())
+                    + anchor,
                 )
                 for slot in day_slots
             ],
-            back_url=step_link(steps_url, block_id, service=service.pk),
+            back_url=step_link(steps_url, block_id, service=service.pk) + anchor,
         )
         if not day_slots:
             ctx["errors"].append(
                 _("Plus aucun créneau libre ce jour-là. Choisissez un autre jour.")
             )
         return ctx
-    days = availability.days_with_free_slots(service, first, last)
     ctx.update(
         step="day",
-        days=[
-            (d, count, step_link(steps_url, block_id, service=service.pk, jour=d.isoformat()))
-            for d, count in days
-        ],
+        has_free_days=any(
+            cell and cell["info"].bookable
+            for month in ctx["calendar_months"]
+            for week in month["weeks"]
+            for cell in week
+        ),
         back_url=page.url,
     )
     return ctx

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from django.http import HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
@@ -44,13 +45,57 @@ def _json_error(message, status=400):
     return JsonResponse({"error": str(message)}, status=status)
 
 
+def _slot_json(slot):
+    return {
+        "start": slot.start.isoformat(),
+        "end": slot.end.isoformat(),
+        "remaining": slot.remaining,
+    }
+
+
+def _calendar_json(service):
+    """The calendar the no-JavaScript page shows, as data: every day with its state and reason."""
+    first, last = steps.calendar_range(service)
+    days = availability.calendar_days(service, first, last)
+    free_first, free_last = availability.booking_window(service)
+    free = availability.free_slots(service, free_first, min(free_last, last))
+    return JsonResponse(
+        {
+            "days": [
+                {
+                    "date": info.day.isoformat(),
+                    "state": info.state,
+                    "label": str(info.label),
+                    "reason": str(info.reason),
+                    "count": info.count,
+                }
+                for info in days
+            ],
+            "slots": [_slot_json(slot) for slot in free],
+        }
+    )
+
+
 @require_GET
 def slots_view(request, page):
-    """`?service=<id>&from=YYYY-MM-DD&to=YYYY-MM-DD` → free slots with ISO-8601 offsets."""
+    """`?service=<id>&from=YYYY-MM-DD&to=YYYY-MM-DD` → free slots with ISO-8601 offsets.
+
+    `?service=<id>&calendrier=1` → the whole calendar (`days` with a reason for each greyed day,
+    and the free `slots`), over the same months as the no-JavaScript page.
+    """
     try:
         service_id = int(request.GET.get("service", ""))
     except ValueError:
         return _json_error(_("Paramètre « service » manquant ou invalide."))
+    if request.GET.get("calendrier") == "1":
+        service = (
+            Service.objects.filter(pk=service_id, pharmacy=page.pharmacy, active=True)
+            .select_related("pharmacy")
+            .first()
+        )
+        if service is None or page.pharmacy is None:
+            return _json_error(_("Cette prestation n'existe pas sur ce site."), status=404)
+        return _calendar_json(service)
     date_from = parse_date_param(request.GET.get("from"), default=None)
     date_to = parse_date_param(request.GET.get("to"), default=None)
     if date_from is None or date_to is None:
@@ -72,17 +117,7 @@ def slots_view(request, page):
     first, last = availability.booking_window(service)
     date_from, date_to = max(date_from, first), min(date_to, last)
     free = availability.free_slots(service, date_from, date_to) if date_from <= date_to else []
-    return JsonResponse(
-        [
-            {
-                "start": slot.start.isoformat(),
-                "end": slot.end.isoformat(),
-                "remaining": slot.remaining,
-            }
-            for slot in free
-        ],
-        safe=False,
-    )
+    return JsonResponse([_slot_json(slot) for slot in free], safe=False)
 
 
 class BookingFormView(public_forms.PublicFormView):
@@ -174,27 +209,75 @@ def _booking_for_site(request, token):
     return made if public_forms.belongs_to_site(request, made) else None
 
 
+MOVE_ANCHOR = "#rdv-deplacer"
+
+
+def _manage_calendar(made, day):
+    first, last = steps.calendar_range(made.service)
+    days = availability.calendar_days(made.service, first, last, exclude_booking=made)
+    return steps.calendar_months(
+        days, lambda d: "?" + urlencode({"jour": d.isoformat()}) + MOVE_ANCHOR, chosen=day
+    )
+
+
+def _confirm_url(slot_start) -> str:
+    return (
+        "?" + urlencode({"etape": "deplacer", "start": slot_start.isoformat()}) + "#rdv-confirmer"
+    )
+
+
+def _confirmation(request, made, action, new_start=None, errors=()):
+    """The step between the choice and the change: nothing is cancelled or moved on one tap."""
+    context = _booking_context(made)
+    back_day = timezone.localdate(new_start) if new_start is not None else None
+    context.update(
+        action=action,
+        new_start=timezone.localtime(new_start) if new_start is not None else None,
+        errors=list(errors),
+        back_url="?" + urlencode({"jour": back_day.isoformat()}) + MOVE_ANCHOR if back_day else "?",
+    )
+    return TemplateResponse(request, "rdv/manage_confirm.html", context)
+
+
+def _start_to_confirm(made, raw):
+    """A start from the URL or the form, if it is one of the slots the calendar would offer."""
+    start = parse_instant_param(raw or "")
+    if start is None or not availability.is_on_grid(made.service, start):
+        return None
+    return start
+
+
 @csrf_exempt
 @secret_link_page
 @require_http_methods(["GET", "POST"])
 def manage_view(request, token):
-    """Cancel or move a booking from the link in the confirmation (no account, no cookie)."""
+    """Cancel or move a booking from the link in the confirmation (no account, no cookie).
+
+    Every change goes through a confirmation step (a page of its own, so it works without
+    JavaScript); the POST only acts when it carries `confirme=oui`.
+    """
     made = _booking_for_site(request, token)
     if made is None:
         return _invalid_link(request)
     errors, next_slots = [], []
+    can_change = booking.patient_can_change(made)
     if request.method == "POST":
         if not is_same_origin(request):
             return public_forms.refuse_cross_origin()
         action = request.POST.get("action")
+        confirmed = request.POST.get("confirme") == "oui"
         try:
             if action == "cancel":
+                if not confirmed and can_change:
+                    return _confirmation(request, made, "cancel")
                 booking.cancel_booking(made, by_patient=True)
                 return public_forms.HttpResponseSeeOther(request.path + "?fait=annule")
             if action == "move":
                 start = parse_instant_param(request.POST.get("start", ""))
                 if start is None:
                     errors.append(_("Choisissez un nouvel horaire dans la liste."))
+                elif not confirmed and can_change:
+                    return _confirmation(request, made, "move", start)
                 else:
                     booking.move_booking(made, start, by_patient=True)
                     return public_forms.HttpResponseSeeOther(request.path + "?fait=deplace")
@@ -206,18 +289,29 @@ def manage_view(request, token):
         except booking.BookingError as exc:
             errors.append(exc.message)
         made.refresh_from_db()
+    elif can_change and request.GET.get("etape") == "annuler":
+        return _confirmation(request, made, "cancel")
+    elif can_change and request.GET.get("etape") == "deplacer":
+        start = _start_to_confirm(made, request.GET.get("start"))
+        if start is not None:
+            return _confirmation(request, made, "move", start)
+        errors.append(_("Ce créneau n'est plus disponible. Choisissez un autre horaire."))
     context = _booking_context(made)
-    context.update(errors=errors, next_slots=next_slots, done=request.GET.get("fait", ""))
+    context.update(
+        errors=errors,
+        next_slots=[(slot, _confirm_url(slot.start)) for slot in next_slots or ()],
+        done=request.GET.get("fait", ""),
+    )
     if context["can_change"]:
         first, last = steps.days_shown(made.service)
         day = parse_date_param(request.GET.get("jour"), default=None, earliest=first, latest=last)
+        context["calendar_months"] = _manage_calendar(made, day)
         if day is not None:
             context["day"] = day
-            context["day_slots"] = availability.free_slots(
-                made.service, day, day, exclude_booking=made
-            )
-        else:
-            context["days"] = availability.days_with_free_slots(made.service, first, last)
+            context["day_slots"] = [
+                (slot, _confirm_url(slot.start))
+                for slot in availability.free_slots(made.service, day, day, exclude_booking=made)
+            ]
     return TemplateResponse(request, "rdv/manage.html", context)
 
 

@@ -3,6 +3,7 @@
 from django import template
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -33,3 +34,17 @@ def hhmm(value):
     if not (get_language() or "fr").startswith("fr"):
         return f"{value.hour:02d}:{value.minute:02d}"
     return f"{value.hour}h{value.minute:02d}" if value.minute else f"{value.hour}h"
+
+
+@register.simple_tag
+def rdv_weekdays():
+    """(short, full) weekday names, Monday first, for the calendar's column headers."""
+    return [
+        (_("lun."), _("lundi")),
+        (_("mar."), _("mardi")),
+        (_("mer."), _("mercredi")),
+        (_("jeu."), _("jeudi")),
+        (_("ven."), _("vendredi")),
+        (_("sam."), _("samedi")),
+        (_("dim."), _("dimanche")),
+    ]

@@ -18,13 +18,10 @@
     gettext("lun."), gettext("mar."), gettext("mer."), gettext("jeu."),
     gettext("ven."), gettext("sam."), gettext("dim.")
   ];
-  var WINDOW_DAYS = 42;
-
-  function isoDate(d) {
-    var m = String(d.getMonth() + 1).padStart(2, "0");
-    var day = String(d.getDate()).padStart(2, "0");
-    return d.getFullYear() + "-" + m + "-" + day;
-  }
+  var WEEKDAY_NAMES = [
+    gettext("lundi"), gettext("mardi"), gettext("mercredi"), gettext("jeudi"),
+    gettext("vendredi"), gettext("samedi"), gettext("dimanche")
+  ];
 
   function fromIso(text) {
     var p = text.split("-");
@@ -97,43 +94,83 @@
       if (firstButton) { firstButton.focus(); }
     }
 
-    function render(service, slots, first, last) {
+    function monthLabel(key) {
+      var text = fromIso(key).toLocaleDateString(LOCALE, { month: "long", year: "numeric" });
+      return text.charAt(0).toUpperCase() + text.slice(1);
+    }
+
+    function render(service, body) {
       var byDay = {};
-      slots.forEach(function (slot) {
+      body.slots.forEach(function (slot) {
         var key = slot.start.slice(0, 10);
         (byDay[key] = byDay[key] || []).push(slot);
       });
       calendar.replaceChildren(el("h3", {}, gettext("2. Choisissez un jour")));
-      if (!slots.length) {
-        calendar.appendChild(el("p", {}, gettext("Aucun créneau libre dans les prochaines semaines. Appelez la pharmacie.")));
-        calendar.hidden = false;
-        return;
-      }
-      var grid = el("div", { "class": "rdv-month", role: "group", "aria-label": gettext("Jours disponibles") });
-      WEEKDAYS.forEach(function (w) { grid.appendChild(el("span", { "class": "rdv-weekday", "aria-hidden": "true" }, w)); });
-      var cursor = new Date(first.getTime());
-      cursor.setDate(cursor.getDate() - ((cursor.getDay() + 6) % 7));
       var timesBox = el("div", { "class": "rdv-times-box", "aria-live": "polite" });
-      while (cursor <= last) {
-        var key = isoDate(cursor);
+      var months = el("div", { "class": "rdv-calendar-months" });
+      var buttons = [];
+      var table = null;
+      var row = null;
+      body.days.forEach(function (info) {
+        var key = info.date;
+        var d = fromIso(key);
+        var weekday = (d.getDay() + 6) % 7;
+        if (!table || d.getDate() === 1) {
+          table = el("table", { "class": "rdv-month-table" });
+          table.appendChild(el("caption", { "class": "rdv-month-name" }, monthLabel(key)));
+          var head = el("tr");
+          WEEKDAYS.forEach(function (w, i) {
+            var th = el("th", { scope: "col" });
+            th.appendChild(el("abbr", { title: WEEKDAY_NAMES[i] }, w));
+            head.appendChild(th);
+          });
+          var thead = el("thead");
+          thead.appendChild(head);
+          table.appendChild(thead);
+          table.appendChild(el("tbody"));
+          months.appendChild(table);
+          row = null;
+        }
+        if (!row || weekday === 0) {
+          row = el("tr");
+          for (var i = 0; i < weekday; i++) { row.appendChild(el("td")); }
+          table.querySelector("tbody").appendChild(row);
+        }
+        var cell = el("td");
         var daySlots = byDay[key];
-        if (cursor < first || !daySlots) {
-          grid.appendChild(el("span", { "class": "rdv-cell rdv-cell-off", "aria-hidden": "true" }, String(cursor.getDate())));
-        } else {
+        if (info.state === "open" && daySlots) {
           var button = el("button", {
             type: "button",
-            "class": "rdv-cell",
-            "aria-label": format(
-              ngettext("%(day)s, %(count)s créneau", "%(day)s, %(count)s créneaux", daySlots.length),
-              { day: dayLabel(key), count: daySlots.length }
-            )
-          }, String(cursor.getDate()));
-          button.addEventListener("click", showTimes.bind(null, service, key, daySlots, timesBox));
-          grid.appendChild(button);
+            "class": "rdv-cell rdv-cell-open",
+            "aria-pressed": "false",
+            "aria-label": dayLabel(key) + ", " + info.reason,
+            "data-day": key
+          }, String(d.getDate()));
+          button.addEventListener("click", function () {
+            buttons.forEach(function (other) {
+              other.setAttribute("aria-pressed", "false");
+              other.classList.remove("is-chosen");
+            });
+            button.setAttribute("aria-pressed", "true");
+            button.classList.add("is-chosen");
+            showTimes(service, key, daySlots, timesBox);
+          });
+          buttons.push(button);
+          cell.appendChild(button);
+        } else {
+          var off = el("span", { "class": "rdv-cell rdv-cell-off rdv-cell-" + info.state, title: info.reason, "data-day": key, "data-state": info.state });
+          off.appendChild(el("span", { "aria-hidden": "true" }, String(d.getDate())));
+          off.appendChild(el("span", { "class": "rdv-cell-reason", "aria-hidden": "true" }, info.label));
+          off.appendChild(el("span", { "class": "visually-hidden" }, dayLabel(key) + " : " + info.reason));
+          cell.appendChild(off);
         }
-        cursor.setDate(cursor.getDate() + 1);
+        row.appendChild(cell);
+      });
+      calendar.appendChild(months);
+      calendar.appendChild(el("p", { "class": "helptext rdv-legend" }, gettext("Les jours grisés ne sont pas réservables : passé, fermé, complet, trop tôt (délai de réservation) ou trop loin.")));
+      if (!buttons.length) {
+        calendar.appendChild(el("p", {}, gettext("Aucun créneau libre dans les prochaines semaines. Appelez la pharmacie.")));
       }
-      calendar.appendChild(grid);
       calendar.appendChild(timesBox);
       calendar.hidden = false;
     }
@@ -143,11 +180,7 @@
       if (!service || !url || !window.fetch) { return; }
       event.preventDefault();
       details.hidden = true;
-      var first = new Date();
-      first.setHours(0, 0, 0, 0);
-      var last = new Date(first.getTime());
-      last.setDate(last.getDate() + WINDOW_DAYS);
-      var query = "?service=" + encodeURIComponent(service.value) + "&from=" + isoDate(first) + "&to=" + isoDate(last);
+      var query = "?service=" + encodeURIComponent(service.value) + "&calendrier=1";
       calendar.replaceChildren(el("p", {}, gettext("Recherche des créneaux libres…")));
       calendar.hidden = false;
       fetch(url + query, { headers: { Accept: "application/json" }, credentials: "omit" })
@@ -157,7 +190,7 @@
             return body;
           });
         })
-        .then(function (slots) { render(service, slots, first, last); })
+        .then(function (body) { render(service, body); })
         .catch(function (error) { showMessage(error.message || gettext("Impossible de charger les créneaux. Réessayez.")); });
     });
     form.querySelectorAll("input[name=service]").forEach(function (input) {

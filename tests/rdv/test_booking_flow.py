@@ -1,6 +1,8 @@
 """A patient books, gets the confirmation with a calendar file, is reminded, cancels: on two sites."""
 
+import re
 from datetime import UTC, datetime, timedelta
+from html import unescape
 
 import icalendar
 import pytest
@@ -173,8 +175,10 @@ def test_cancel_through_link_frees_the_slot_and_tells_the_pharmacy(
 
     manage = links.manage_path(booking)
     assert "Annuler mon rendez-vous" in client_a.get(manage).content.decode()
+    asked = client_a.get(manage, {"etape": "annuler"}).content.decode()
+    assert "Confirmer l'annulation" in asked and "lundi 9 mars 2026 à 14h" in asked
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_a.post(manage, {"action": "cancel"})
+        response = client_a.post(manage, {"action": "cancel", "confirme": "oui"})
     assert response.status_code == 303
     assert "est annulé" in client_a.get(response["Location"]).content.decode()
     booking.refresh_from_db()
@@ -194,9 +198,18 @@ def test_reschedule_through_link(
     booking = Booking.objects.get()
     manage = links.manage_path(booking)
     day_page = client_a.get(manage, {"jour": "2026-03-10"}).content.decode()
-    assert "2026-03-10T09:00:00+01:00" in day_page
+    assert ">mardi 10 mars : choisissez un horaire</h3>" in day_page
+    time_link = re.search(r'class="rdv-time" href="([^"]+)">9h<', day_page).group(1)
+    asked = client_a.get(manage + unescape(time_link).split("#")[0])
+    assert "Confirmer le déplacement" in asked.content.decode()
+    assert "mardi 10 mars 2026 à 9h" in asked.content.decode()
+    booking.refresh_from_db()
+    assert booking.start == MONDAY_14H  # nothing moves before the patient confirms
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_a.post(manage, {"action": "move", "start": "2026-03-10T09:00:00+01:00"})
+        response = client_a.post(
+            manage,
+            {"action": "move", "start": "2026-03-10T09:00:00+01:00", "confirme": "oui"},
+        )
     assert response.status_code == 303
     booking.refresh_from_db()
     assert booking.start == datetime(2026, 3, 10, 9, 0, tzinfo=PARIS)
@@ -217,10 +230,11 @@ def test_manage_link_with_a_day_out_of_reach(
     response = client_a.get(links.manage_path(Booking.objects.get()), {"jour": jour})
     assert response.status_code == 200
     html = response.content.decode()
+    assert 'href="?jour=2026-03-10#rdv-deplacer"' in html  # the calendar, keeping its place
     if shown is None:
-        assert 'href="?jour=2026-03-10"' in html  # the list of days instead
+        assert "choisissez un horaire" not in html
     else:
-        assert f"<p>{shown} ·" in html
+        assert f">{shown} : choisissez un horaire</h3>" in html
 
 
 def test_cancel_refused_after_cutoff(
@@ -232,7 +246,9 @@ def test_cancel_refused_after_cutoff(
     with time_machine.travel(datetime(2026, 3, 9, 12, 30, tzinfo=PARIS), tick=False):
         page = client_a.get(links.manage_path(booking)).content.decode()
         assert "Annuler mon rendez-vous" not in page
-        response = client_a.post(links.manage_path(booking), {"action": "cancel"})
+        response = client_a.post(
+            links.manage_path(booking), {"action": "cancel", "confirme": "oui"}
+        )
     assert response.status_code == 200
     assert "trop tard" in response.content.decode()
     booking.refresh_from_db()

@@ -144,7 +144,7 @@ def test_english_patient_cancels_and_the_pharmacy_is_told_in_french(
     booking = book(client, page_a, service_a, MONDAY_14H, django_capture_on_commit_callbacks)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(links.manage_path(booking), {"action": "cancel"})
+        response = client.post(links.manage_path(booking), {"action": "cancel", "confirme": "oui"})
     assert response.status_code == 303
 
     emails = {m.to[0]: m for m in mail.outbox}

@@ -154,7 +154,9 @@ def test_links_with_any_token(client_a, pages, token, action, day, start):
     quoted = quote(token, safe="")
     for path in (f"/ordonnances/suivi/{quoted}/", f"/rdv/gerer/{quoted}/"):
         _ok(client_a.get(path, {"jour": day}))
+        _ok(client_a.get(path, {"etape": action, "start": start}))
         _ok(client_a.post(path, {"action": action, "start": start}))
+        _ok(client_a.post(path, {"action": action, "start": start, "confirme": "oui"}))
     _ok(client_a.post(f"/ordonnances/suivi/{quoted}/annuler/", {"x": action}))
     for renewal_action in ("sauter", "decaler", "arreter", quote(action or "x", safe="")):
         renewal = f"/ordonnances/suivi/{quoted}/renouvellement/{renewal_action}/"
