@@ -17,7 +17,15 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.permissions import register_permission_policy
 
-from . import admin_gdpr, admin_overrides, admin_scoping, dashboard, media_scoping, views
+from . import (
+    admin_gdpr,
+    admin_overrides,
+    admin_scoping,
+    dashboard,
+    hours_admin,
+    media_scoping,
+    views,
+)
 from .admin_display import Wording
 from .forms import PharmacyAdminForm
 from .models import Pharmacy
@@ -109,6 +117,7 @@ def register_admin_urls():
         path("pharmacies/nouvelle/", views.CreatePharmacyView.as_view(), name="pharmacies_create"),
         path("tableau-de-bord/compteurs/", dashboard.counts_view, name="officine_dashboard_counts"),
         *admin_gdpr.admin_urlpatterns(),
+        *hours_admin.admin_urlpatterns(),
     ]
 
 
@@ -134,6 +143,17 @@ def register_patient_data_menu_item():
         icon_name="user",
         order=910,
         permission=admin_gdpr.GDPR_PERMISSION,
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_hours_menu_item():
+    return PermissionMenuItem(
+        _("Horaires et fermetures"),
+        reverse_lazy("pharmacies_hours"),
+        icon_name="time",
+        order=201,
+        permission=hours_admin.PERMISSION,
     )
 
 

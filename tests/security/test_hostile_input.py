@@ -184,6 +184,7 @@ ADMIN_LISTINGS = [
     "outbox:index_results",
     "audit:index_results",
     "pharmacies_patient_data",
+    "pharmacies_hours",
 ]
 PARAMS = st.sampled_from(
     [
@@ -206,6 +207,10 @@ PARAMS = st.sampled_from(
         "pharmacie",
         "annules",
         "noms_complets",
+        "d0_0_opens",
+        "d0_0_closes",
+        "closures-TOTAL_FORMS",
+        "closures-0-start_date",
     ]
 )
 
@@ -219,7 +224,12 @@ def test_admin_listings_and_forms_with_any_query(titular_client_a, world_a, quer
     for name in ADMIN_LISTINGS:
         url = reverse(name)
         _ok(titular_client_a.get(url, query))
-        if name in ("rdv_agenda:phone_booking", "rdv_agenda:feed", "pharmacies_patient_data"):
+        if name in (
+            "rdv_agenda:phone_booking",
+            "rdv_agenda:feed",
+            "pharmacies_patient_data",
+            "pharmacies_hours",
+        ):
             _ok(titular_client_a.post(url, query))
 
 

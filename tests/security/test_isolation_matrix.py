@@ -413,6 +413,8 @@ LIST_CASES = [
     ("audit:index", "", "get"),
     ("audit:index_results", "", "get"),
     ("pharmacies_patient_data", "?pharmacy={pharmacy_b}", "post"),
+    ("pharmacies_hours", "", "get"),
+    ("pharmacies_hours", "", "post"),
     ("reservations:index", "", "get"),
     ("reservations:index", f"?q={MARKER_B}", "get"),
     ("reservations:index", "?export=csv", "get"),
@@ -480,6 +482,22 @@ def test_no_list_of_a_shows_b_data(
     assert response.status_code in (200, 302), f"{path}{query} → {response.status_code}"
     typed = [v for pair in query.lstrip("?").split("&") for v in pair.split("=")[1:]]
     assert_no_data_of(world_b, response, typed=[*typed, EMAIL_B] if method == "post" else typed)
+
+
+def test_hours_page_of_b_is_not_found_and_left_alone(admin_client_a, world_a, world_b):
+    """The page edits the user's pharmacy; naming another one in the URL finds nothing."""
+
+    def hours_of_b():
+        return sorted(world_b.pharmacy.opening_hours.values_list("weekday", "opens", "closes"))
+
+    before = (snapshot(world_b), hours_of_b())
+    url = reverse("pharmacies_hours") + f"?pharmacie={world_b.pharmacy.pk}"
+    assert admin_client_a.get(url).status_code == 404
+    assert (
+        admin_client_a.post(url, {"d0_0_opens": "07:00", "d0_0_closes": "08:00"}).status_code == 404
+    )
+    assert (snapshot(world_b), hours_of_b()) == before and before[1]
+    assert world_a.pharmacy.name in body_text(admin_client_a.get(reverse("pharmacies_hours")))
 
 
 def test_lists_do_show_a_own_data(admin_client_a, world_a, world_b):
