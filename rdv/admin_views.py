@@ -256,11 +256,8 @@ def booking_action_view(request, pk, action):
 
 
 def closures_view(request):
-    """Opens the user's pharmacy record at its hours and closures (the list when there are several)."""
-    pharmacies = list(tenancy.pharmacies_for_user(request.user).values_list("pk", flat=True)[:2])
-    if len(pharmacies) == 1:
-        return redirect(reverse("pharmacies:edit", args=[pharmacies[0]]))
-    return redirect(reverse("pharmacies:index"))
+    """The pharmacy's own "Horaires et fermetures" page (not the whole pharmacy form)."""
+    return redirect(reverse("pharmacies_hours"))
 
 
 FEED_ACTIONS = ("creer", "revoquer", "noms")

@@ -24,6 +24,8 @@ class RdvConfig(extensions.PluggableAppConfig):
         "rdv.change_resource",
         "rdv.delete_resource",
         "rdv.view_resource",
+        "rdv.view_waitlistentry",
+        "rdv.delete_waitlistentry",
     ]
     default_pages = "rdv.provisioning.default_pages"
     pharmacy_provisioned = "rdv.provisioning.pharmacy_provisioned"

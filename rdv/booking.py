@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from notifications.api import notify_contact, notify_pharmacy, patient_language
 from pharmacies import audit
 
-from . import availability, links, slots
+from . import availability, links, slots, waitlist
 from .ics import booking_ics
 from .models import (
     SEAT_HOLDING,
@@ -31,6 +31,8 @@ from .models import (
     Resource,
     Service,
     SlotLock,
+    WaitlistEntry,
+    WaitlistStatus,
 )
 
 logger = logging.getLogger("officine.rdv")
@@ -277,6 +279,7 @@ def cancel_booking(
                 obj=booking,
                 context=context,
             )
+        waitlist.offer_freed_seat(booking.service, booking.start, now=now)
     logger.info("Booking %s cancelled (by_patient=%s)", booking.reference, by_patient)
     return True
 
@@ -326,12 +329,38 @@ def move_booking(
                 context=context,
                 attachments=_ics_attachment(booking),
             )
+            waitlist.offer_freed_seat(service, old_start, now=now)
     except SlotTaken:
         raise SlotTaken(
             availability.next_free_slots(service, new_start, now=now, staff=staff)
         ) from None
     logger.info("Booking %s moved", booking.reference)
     return booking
+
+
+def take_offered_seat(entry: WaitlistEntry, now: datetime | None = None) -> Booking:
+    """Book the seat a waiting-list message offered, if nobody took it first.
+
+    Raises SlotTaken (with the next free slots) or SlotNotOffered when it is gone; a second click
+    on the link returns the booking the first one made.
+    """
+    if entry.status == WaitlistStatus.BOOKED and entry.booking_id:
+        return entry.booking
+    if entry.status != WaitlistStatus.OFFERED or entry.offered_start is None:
+        raise SlotNotOffered(_("Aucune place ne vous a été proposée pour ce jour."))
+    made, _created = create_booking(
+        service=entry.service,
+        start=entry.offered_start,
+        first_name=entry.first_name,
+        last_name=entry.last_name,
+        phone=entry.phone,
+        email=entry.email,
+        notify_by=entry.notify_by,
+        idempotency_key=f"waitlist-{entry.pk}-{entry.secret[:16]}",
+        now=now,
+    )
+    WaitlistEntry.objects.filter(pk=entry.pk).update(status=WaitlistStatus.BOOKED, booking=made)
+    return made
 
 
 def set_outcome(booking: Booking, status: str, *, user, request=None) -> None:
@@ -424,4 +453,5 @@ __all__ = [
     "send_due_reminders",
     "due_reminder_batches",
     "send_reminders_for",
+    "take_offered_seat",
 ]

@@ -8,4 +8,5 @@ LABELS = {
     "booking_cancelled_by_patient": _("Rendez-vous annulé par le patient"),
     "booking_moved": _("Rendez-vous déplacé"),
     "booking_reminder": _("Rappel de rendez-vous"),
+    "waitlist_seat_freed": _("Place libérée proposée (liste d'attente)"),
 }

@@ -163,3 +163,68 @@ class PhoneBookingForm(PatientFieldsMixin):
             if not availability.is_on_grid(service, start, staff=True):
                 self.add_error("start", availability.why_not_offered(service, start))
         return cleaned
+
+
+class WaitlistForm(GuardedFormMixin, PatientContactFormMixin):
+    """Leave one's contact for a full day: told by SMS or e-mail when a seat frees up."""
+
+    phone_required = True
+    birth_date = None
+    service = ServiceChoiceField(
+        label=_("Prestation"),
+        queryset=Service.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choisissez une prestation."),
+            "invalid_choice": _("Cette prestation n'existe pas ou n'est plus proposée."),
+        },
+    )
+    day = forms.DateField(
+        label=_("Jour"),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choisissez un jour."),
+            "invalid": _("Ce jour n'est pas valide."),
+        },
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "J'accepte que la pharmacie garde ces informations jusqu'à ce jour pour me prévenir "
+            "si une place se libère."
+        ),
+        error_messages={"required": _("Votre accord est nécessaire pour vous inscrire.")},
+    )
+
+    field_order = [
+        "service",
+        "day",
+        "first_name",
+        "last_name",
+        "phone",
+        "email",
+        "notify_by",
+        "consent",
+    ]
+
+    def __init__(self, *args, pharmacy, services=None, block_id="", for_cache=False, **kwargs):
+        if block_id:
+            kwargs.setdefault("auto_id", f"rdv-attente-{block_id}-%s")
+        super().__init__(*args, pharmacy=pharmacy, for_cache=for_cache, **kwargs)
+        self.fields["service"].queryset = (
+            services if services is not None else Service.objects.none()
+        )
+        self.fields["notify_by"].label = _("Me prévenir par")
+
+    def clean(self):
+        cleaned = super().clean()
+        service, day = cleaned.get("service"), cleaned.get("day")
+        if service is not None and day is not None:
+            info = availability.calendar_days(service, day, day)[0]
+            if info.state != availability.DayState.FULL:
+                self.add_error(
+                    "day",
+                    _("La liste d'attente n'est ouverte que pour un jour complet.")
+                    if info.state != availability.DayState.OPEN
+                    else _("Il reste des créneaux libres ce jour-là : réservez-en un directement."),
+                )
+        return cleaned

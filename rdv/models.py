@@ -428,3 +428,60 @@ class AgendaFeed(models.Model):
 
     def __str__(self):
         return str(_("Agenda iCal de %(pharmacy)s")) % {"pharmacy": self.pharmacy.name}
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", _("En attente")
+    OFFERED = "offered", _("Place proposée")
+    BOOKED = "booked", _("Rendez-vous pris")
+
+
+class WaitlistEntry(PatientContact):
+    """A patient waiting for a seat of a service on a full day.
+
+    When a booking of that day is cancelled or moved away, the first waiting patient (oldest entry)
+    is sent a link to take the freed seat; whoever books first gets it. Entries are deleted once
+    their day is over (`rdv.waitlist.purge_past`).
+    """
+
+    reference_prefix = "ATT-"
+
+    pharmacy = models.ForeignKey(
+        Pharmacy, on_delete=models.CASCADE, related_name="waitlist", verbose_name=_("pharmacie")
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="waitlist", verbose_name=_("prestation")
+    )
+    day = models.DateField(_("jour souhaité"), db_index=True)
+    status = models.CharField(
+        _("statut"),
+        max_length=10,
+        choices=WaitlistStatus.choices,
+        default=WaitlistStatus.WAITING,
+    )
+    offered_start = models.DateTimeField(_("créneau proposé"), null=True, blank=True)
+    offered_at = models.DateTimeField(_("proposé le"), null=True, blank=True)
+    booking = models.ForeignKey(
+        Booking,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rendez-vous pris"),
+    )
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    secret = models.CharField(max_length=40, default=new_secret, editable=False)
+    created_at = models.DateTimeField(_("inscrit le"), auto_now_add=True)
+
+    objects = PharmacyScopedManager()
+
+    class Meta:
+        verbose_name = _("inscription en liste d'attente")
+        verbose_name_plural = _("liste d'attente")
+        ordering = ["day", "created_at", "pk"]
+        indexes = [models.Index(fields=["service", "day", "status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.reference} · {self.service} · {self.day:%d/%m/%Y}"

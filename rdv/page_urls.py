@@ -10,4 +10,6 @@ urlpatterns = [
     path("reserver/", views.book_view, name="book"),
     path("confirmation/<str:token>/", views.confirmation_view, name="confirmation"),
     path("merci/", views.thanks_view, name="thanks"),
+    path("attente/", views.waitlist_view, name="waitlist"),
+    path("attente/<str:token>/", views.waitlist_joined_view, name="waitlist_joined"),
 ]

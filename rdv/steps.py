@@ -21,7 +21,7 @@ from cms.fragments import FOR_CACHE
 from cms.public_forms import page_route_url
 
 from . import availability
-from .forms import BookingForm
+from .forms import BookingForm, WaitlistForm
 from .models import Service
 
 MAX_DAYS_SHOWN = 31
@@ -37,9 +37,12 @@ def services_for_block(pharmacy, categories) -> list[Service]:
 
 
 def days_shown(service: Service) -> tuple[date, date]:
-    """The first and last day a patient can pick: the booking window, at most a month of it."""
+    """The first and last day a patient can pick: the booking window, a month or so of it."""
     first, last = availability.booking_window(service)
-    return first, min(last, first + timedelta(days=MAX_DAYS_SHOWN))
+    shown = first + timedelta(days=MAX_DAYS_SHOWN)
+    # To the end of that month: the calendar shows whole months, each open day a link.
+    shown = shown.replace(day=calendar.monthrange(shown.year, shown.month)[1])
+    return first, min(last, shown)
 
 
 def calendar_range(service: Service) -> tuple[date, date]:
@@ -55,6 +58,7 @@ def calendar_months(
     days: list[availability.CalendarDay],
     url_for: Callable[[date], str],
     chosen: date | None = None,
+    waitlist_url_for: Callable[[date], str] | None = None,
 ) -> list[dict]:
     """Month grids (weeks of seven cells, Monday first) for `rdv/_calendar.html`."""
     months: list[dict] = []
@@ -75,6 +79,9 @@ def calendar_months(
         weeks[-1][info.day.weekday()] = {
             "info": info,
             "url": url_for(info.day) if info.bookable else "",
+            "waitlist_url": waitlist_url_for(info.day)
+            if waitlist_url_for is not None and info.state == availability.DayState.FULL
+            else "",
             "chosen": info.day == chosen,
             "name": date_format(info.day, "l j F"),
         }
@@ -100,6 +107,15 @@ def parse_step(query, services) -> dict:
         state["errors"].append(_("Cette prestation n'existe pas ou n'est plus proposée."))
         return state
     state["service"] = service
+    raw_waitlist = query.get("attente", "")
+    if raw_waitlist:
+        first, last = days_shown(service)
+        day = parse_date_param(raw_waitlist, default=None, earliest=first, latest=last)
+        if day is None:
+            state["errors"].append(_("Cette date n'est pas valide."))
+        else:
+            state["waitlist_day"] = day
+        return state
     raw_day = query.get("jour", "")
     if raw_day:
         first, last = days_shown(service)
@@ -152,6 +168,15 @@ def block_context(value, parent_context) -> dict:
         state = {}
     bound = (parent_context.get("bound_forms") or {}).get(block_id)
     qs = services_queryset(pharmacy, value.get("categories"))
+    if isinstance(bound, WaitlistForm):
+        ctx.update(
+            step="waitlist",
+            form=bound,
+            service=bound.cleaned_data.get("service") if hasattr(bound, "cleaned_data") else None,
+            waitlist_day=bound.cleaned_data.get("day") if hasattr(bound, "cleaned_data") else None,
+            waitlist_url=page_route_url(page, request, "rdv", "waitlist"),
+        )
+        return ctx
     if bound is not None:
         service = bound.cleaned_data.get("service") if hasattr(bound, "cleaned_data") else None
         start = parse_instant_param(bound.data.get("start", ""))
@@ -191,9 +216,31 @@ def block_context(value, parent_context) -> dict:
     def day_url(d: date) -> str:
         return step_link(steps_url, block_id, service=service.pk, jour=d.isoformat()) + anchor
 
+    def waitlist_day_url(d: date) -> str:
+        return step_link(steps_url, block_id, service=service.pk, attente=d.isoformat()) + anchor
+
+    waitlist_day = state.get("waitlist_day")
+    if waitlist_day is not None:
+        ctx.update(
+            step="waitlist",
+            waitlist_day=waitlist_day,
+            waitlist_url=page_route_url(page, request, "rdv", "waitlist"),
+            back_url=step_link(steps_url, block_id, service=service.pk) + anchor,
+            form=WaitlistForm(
+                pharmacy=pharmacy,
+                page_id=page.pk,
+                services=qs,
+                block_id=block_id,
+                initial={"service": service.pk, "day": waitlist_day.isoformat()},
+            ),
+        )
+        return ctx
     cal_first, cal_last = calendar_range(service)
     ctx["calendar_months"] = calendar_months(
-        availability.calendar_days(service, cal_first, cal_last), day_url, chosen=day
+        availability.calendar_days(service, cal_first, cal_last),
+        day_url,
+        chosen=day,
+        waitlist_url_for=waitlist_day_url,
     )
     if day is not None:
         day_slots = availability.free_slots(service, day, day)

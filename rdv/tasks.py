@@ -4,6 +4,7 @@ from celery import shared_task
 
 from pharmacies.tenancy import all_pharmacies
 
+from . import waitlist
 from .booking import due_reminder_batches, send_reminders_for
 
 
@@ -27,3 +28,10 @@ def send_reminder_batch(booking_ids):
     """One batch of day-before reminders, those still due when it runs (each sent once)."""
     with all_pharmacies():
         return send_reminders_for(booking_ids)
+
+
+@shared_task(name="rdv.purge_waitlist", ignore_result=True)
+def purge_waitlist():
+    """Daily: waiting-list entries of days gone by (the patient's contact is kept no longer)."""
+    with all_pharmacies():
+        return waitlist.purge_past()

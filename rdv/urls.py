@@ -10,4 +10,5 @@ urlpatterns = [
     path("gerer/<str:token>/", views.manage_view, name="manage"),
     path("gerer/<str:token>/rendez-vous.ics", views.ics_view, name="ics"),
     path("agenda/<str:token>/agenda.ics", feed_views.agenda_feed_view, name="agenda_feed"),
+    path("attente/<str:token>/", views.waitlist_take_view, name="waitlist_take"),
 ]

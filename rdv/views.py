@@ -17,10 +17,10 @@ from cms.dates import parse_date_param, parse_instant_param
 from cms.forms_guard import is_same_origin
 from cms.security import secret_link_page
 
-from . import availability, booking, links, steps
-from .forms import BookingForm
+from . import availability, booking, links, steps, waitlist
+from .forms import BookingForm, WaitlistForm
 from .ics import booking_ics
-from .models import Service
+from .models import Service, WaitlistStatus
 
 logger = logging.getLogger("officine.rdv")
 
@@ -326,3 +326,125 @@ def ics_view(request, token):
     response["Content-Disposition"] = 'attachment; filename="rendez-vous.ics"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+class WaitlistFormView(public_forms.PublicFormView):
+    """A full day's waiting list: same guard, consent and notification choices as the booking."""
+
+    block_type = BLOCK_TYPE
+    form_class = WaitlistForm
+
+    def get_block_id(self, **kwargs):
+        return self.request.POST.get("block", "")
+
+    def get_form_kwargs(self):
+        services = steps.services_queryset(self.pharmacy, self.block.value.get("categories"))
+        return {
+            **super().get_form_kwargs(),
+            "pharmacy": self.pharmacy,
+            "services": services,
+            "block_id": self.block_id,
+        }
+
+    def process_form_submission(self, form):
+        data = form.cleaned_data
+        entry, _created = waitlist.join(
+            service=data["service"],
+            day=data["day"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            phone=data["phone"],
+            email=data["email"],
+            notify_by=data["notify_by"],
+            page=self.page,
+        )
+        return entry
+
+    def get_landing_url(self, entry):
+        return _page_route(self.page, self.request, "waitlist_joined", waitlist.token(entry))
+
+    def get_decoy_landing_url(self):
+        return _page_route(self.page, self.request, "thanks")
+
+
+waitlist_view = WaitlistFormView.as_view()
+
+
+@require_GET
+def waitlist_joined_view(request, page, token):
+    entry = waitlist.entry_from_token(token)
+    if not public_forms.belongs_to_site(request, entry):
+        return _invalid_link(request)
+    context = page.get_context(request)
+    context.update(entry=entry)
+    return TemplateResponse(request, "rdv/waitlist_joined.html", context)
+
+
+def _booking_page_url(entry) -> str:
+    """The calendar of the entry's service on the page it was joined from (or the site's home)."""
+    page = entry.page.specific if entry.page_id else None
+    if page is None or getattr(page, "pharmacy", None) != entry.pharmacy:
+        return entry.pharmacy.site.root_url + "/"
+    block_id = next((b.id for b in page.body if b.block_type == BLOCK_TYPE), "")
+    return (
+        public_forms.feature_url(page, ROUTE_PREFIX, "steps")
+        + "?"
+        + urlencode({"block": block_id, "service": entry.service_id})
+        + f"#rdv-{block_id}"
+    )
+
+
+@csrf_exempt
+@secret_link_page
+@require_http_methods(["GET", "POST"])
+def waitlist_take_view(request, token):
+    """The link of the "a seat is free" message: confirm, then book it if nobody was quicker."""
+    entry = waitlist.entry_from_token(token)
+    if entry is None or not public_forms.belongs_to_site(request, entry):
+        return _invalid_link(request)
+    context = {
+        "entry": entry,
+        "start": timezone.localtime(entry.offered_start) if entry.offered_start else None,
+        "calendar_url": _booking_page_url(entry),
+        "errors": [],
+    }
+    if entry.status == WaitlistStatus.BOOKED and entry.booking_id:
+        return public_forms.HttpResponseSeeOther(links.manage_path(entry.booking))
+    if request.method == "POST":
+        if not is_same_origin(request):
+            return public_forms.refuse_cross_origin()
+        try:
+            made = booking.take_offered_seat(entry)
+        except booking.BookingError:
+            context["errors"].append(
+                _(
+                    "Désolé, cette place a déjà été prise par un autre patient. "
+                    "Choisissez un autre créneau dans le calendrier."
+                )
+            )
+            context["gone"] = True
+        else:
+            return public_forms.HttpResponseSeeOther(links.manage_path(made) + "?fait=pris")
+    elif entry.status != WaitlistStatus.OFFERED:
+        context["errors"].append(
+            _(
+                "Aucune place ne s'est encore libérée : vous serez prévenu(e) dès que ce sera le cas."
+            )
+        )
+        context["gone"] = True
+    elif not availability.is_on_grid(entry.service, entry.offered_start) or not any(
+        slot.start == entry.offered_start
+        for slot in availability.free_slots(
+            entry.service,
+            timezone.localdate(entry.offered_start),
+            timezone.localdate(entry.offered_start),
+        )
+    ):
+        context["errors"].append(
+            _(
+                "Désolé, cette place a déjà été prise par un autre patient. "
+                "Choisissez un autre créneau dans le calendrier."
+            )
+        )
+        context["gone"] = True
+    return TemplateResponse(request, "rdv/waitlist_take.html", context)

@@ -21,7 +21,7 @@ from pharmacies.viewsets import PharmacyScopedViewSet
 
 from . import admin_views
 from .admin_forms import ResourceAdminForm, ServiceAdminForm
-from .models import Booking, BookingStatus, Resource, Service
+from .models import Booking, BookingStatus, Resource, Service, WaitlistEntry
 
 
 class PermissionMenuItem(MenuItem):
@@ -202,6 +202,46 @@ class ResourceViewSet(PharmacyScopedViewSet):
     edit_handler = ObjectList(Resource.panels, base_form_class=ResourceAdminForm)
 
 
+class WaitlistViewSet(PharmacyScopedViewSet):
+    """Who waits for which full day: read-only, the patient is told by the site, not by hand."""
+
+    model = WaitlistEntry
+    icon = "group"
+    menu_label = _("Liste d'attente")
+    menu_order = 125
+    list_display = [
+        "day",
+        "service",
+        Column("full_name", label=_("Patient"), sort_key="last_name"),
+        PhoneColumn("phone", label=_("Téléphone"), sort_key="phone"),
+        "status",
+        "offered_start",
+        "created_at",
+    ]
+    list_select_related = ["service"]
+    list_filter = ["status"]
+    search_fields = ["reference", "last_name", "first_name", "phone", "email"]
+    ordering = ["day", "created_at"]
+    inspect_view_enabled = True
+    inspect_view_fields_exclude = ["birth_date", "secret", "page"]
+    copy_view_enabled = False
+    wording = Wording(
+        add=_("Ajouter une inscription"),
+        created=_("Inscription « %(object)s » créée."),
+        updated=_("Inscription « %(object)s » enregistrée."),
+        deleted=_("Inscription « %(object)s » supprimée."),
+        not_created=_("L'inscription n'a pas pu être créée : corrigez les erreurs ci-dessous."),
+        not_saved=_("L'inscription n'a pas pu être enregistrée : corrigez les erreurs ci-dessous."),
+    )
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("first_name"), FieldPanel("last_name")]),
+            FieldRowPanel([FieldPanel("phone"), FieldPanel("email")]),
+            FieldPanel("notify_by"),
+        ]
+    )
+
+
 class RdvViewSetGroup(ViewSetGroup):
     menu_label = _("Rendez-vous")
     menu_name = "rendez-vous"  # the dashboard's badge goes on it (`rdv.dashboard`)
@@ -212,6 +252,7 @@ class RdvViewSetGroup(ViewSetGroup):
         BookingViewSet("rdv_bookings"),
         ServiceViewSet("rdv_services"),
         ResourceViewSet("rdv_resources"),
+        WaitlistViewSet("rdv_waitlist"),
         ClosuresViewSet(),
     )
 

@@ -293,6 +293,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "ordonnances-purge-kept-files": {"task": "ordonnances.purge_kept_files", "schedule": 900.0},
     "rdv-send-reminders": {"task": "rdv.send_reminders", "schedule": 15 * 60.0},
+    "rdv-purge-waitlist": {"task": "rdv.purge_waitlist", "schedule": 24 * 3600.0},
     "collect-expire-and-remind": {"task": "collect.expire_and_remind", "schedule": 3600.0},
     "collect-purge-expired": {"task": "collect.purge_expired", "schedule": 24 * 3600.0},
     "blog-publish-scheduled": {"task": "blog.tasks.publish_scheduled", "schedule": 60.0},

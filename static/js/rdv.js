@@ -157,6 +157,20 @@
           });
           buttons.push(button);
           cell.appendChild(button);
+        } else if (info.state === "full") {
+          var blockInput = form.querySelector("input[name=block]");
+          var waitUrl = form.getAttribute("action") + "?block=" + encodeURIComponent(blockInput ? blockInput.value : "") +
+            "&service=" + encodeURIComponent(service.value) + "&attente=" + key + "#" + section.id;
+          var full = el("a", {
+            "class": "rdv-cell rdv-cell-off rdv-cell-full rdv-cell-waitlist",
+            href: waitUrl,
+            "data-day": key,
+            "data-state": "full",
+            "aria-label": dayLabel(key) + " : " + info.reason + ", " + gettext("s'inscrire sur la liste d'attente")
+          });
+          full.appendChild(el("span", { "aria-hidden": "true" }, String(d.getDate())));
+          full.appendChild(el("span", { "class": "rdv-cell-reason", "aria-hidden": "true" }, info.label));
+          cell.appendChild(full);
         } else {
           var off = el("span", { "class": "rdv-cell rdv-cell-off rdv-cell-" + info.state, title: info.reason, "data-day": key, "data-state": info.state });
           off.appendChild(el("span", { "aria-hidden": "true" }, String(d.getDate())));
@@ -167,7 +181,7 @@
         row.appendChild(cell);
       });
       calendar.appendChild(months);
-      calendar.appendChild(el("p", { "class": "helptext rdv-legend" }, gettext("Les jours grisés ne sont pas réservables : passé, fermé, complet, trop tôt (délai de réservation) ou trop loin.")));
+      calendar.appendChild(el("p", { "class": "helptext rdv-legend" }, gettext("Les jours grisés ne sont pas réservables : passé, fermé, complet, trop tôt (délai de réservation) ou trop loin.") + " " + gettext("Un jour complet ? Touchez-le pour vous inscrire sur la liste d'attente.")));
       if (!buttons.length) {
         calendar.appendChild(el("p", {}, gettext("Aucun créneau libre dans les prochaines semaines. Appelez la pharmacie.")));
       }

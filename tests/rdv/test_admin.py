@@ -215,6 +215,7 @@ def test_closures_menu_opens_own_pharmacy(admin_client_a, pharmacy_a, pharmacy_b
 
     response = admin_client_a.get(reverse("rdv_closures:index"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("pharmacies:edit", args=[pharmacy_a.pk])
+    assert response["Location"] == reverse("pharmacies_hours")
+    assert pharmacy_a.name in admin_client_a.get(response["Location"]).content.decode()
     menu = admin_client_a.get(reverse("wagtailadmin_home")).content.decode()
     assert "Fermetures et horaires" in menu

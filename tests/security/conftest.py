@@ -27,6 +27,7 @@ from pharmacies.phones import to_e164
 from pharmacies.provisioning import ensure_staff_user
 from rdv import booking as operations
 from rdv import feed as agenda_feeds
+from rdv import waitlist
 from rdv.models import Booking, Resource
 from tests.ordonnances.conftest import (  # noqa: F401 - fixtures used by the tests here
     PatientBrowser,
@@ -119,6 +120,15 @@ class World:
             items=[collect_services.Wanted(self.offer, 1)],
         )
         self.line = self.reservation.lines.get()
+        self.waitlist_entry = waitlist.join(
+            service=self.service,
+            day=TUESDAY_9H.date(),
+            first_name=last_name,
+            last_name=last_name,
+            phone=to_e164(phone),
+            email=email,
+            notify_by="email",
+        )[0]
         self.contact_message = ContactMessage.objects.create(
             pharmacy=pharmacy,
             name=last_name,
@@ -164,6 +174,7 @@ def b_markers(world) -> list[str]:
         world.booking.reference,
         world.reservation.reference,
         world.feed.token,
+        world.waitlist_entry.reference,
     ]
 
 

@@ -60,7 +60,7 @@ from ordonnances.models import (
     Status,
 )
 from pharmacies.models import AuditEvent
-from rdv import links
+from rdv import links, waitlist
 from rdv import page_urls as booking_page_urls
 from rdv.models import AgendaFeed, Booking, BookingStatus, Resource
 
@@ -102,6 +102,11 @@ OBJECT_CASES = [
     ("rdv_agenda:feed", "pharmacy/creer", "post"),
     ("rdv_agenda:feed", "pharmacy/revoquer", "post"),
     ("rdv_agenda:feed", "pharmacy/noms", "post"),
+    *[
+        (f"rdv_waitlist:{view}", "waitlist_entry", method)
+        for view in ("inspect", "edit", "delete", "history", "history_results", "usage")
+        for method in ("get", "post")
+    ],
     ("rdv_agenda:action", "booking/annuler", "post"),
     ("rdv_agenda:action", "booking/honore", "post"),
     ("rdv_agenda:action", "booking/absent", "post"),
@@ -186,6 +191,7 @@ def _object_request(name, target, world):
         "settings": world.collect_settings,
         "own_product": world.own_product,
         "contact_message": world.contact_message,
+        "waitlist_entry": world.waitlist_entry,
     }
     if name == "rdv_agenda:agenda":
         return reverse(name) + f"?jour=2026-03-10&service={world.service.pk}"
@@ -392,6 +398,9 @@ LIST_CASES = [
     ("rdv_services:index", "", "get"),
     ("rdv_services:index_results", f"?q={SERVICE_B}", "get"),
     ("rdv_services:add", "", "get"),
+    ("rdv_waitlist:index", "", "get"),
+    ("rdv_waitlist:index_results", f"?q={MARKER_B}", "get"),
+    ("rdv_waitlist:add", "", "get"),
     ("rdv_agenda:agenda", "?jour=2026-03-10", "get"),
     ("rdv_agenda:agenda", "?jour=2026-03-10&vue=semaine", "get"),
     ("rdv_agenda:agenda", "?jour=2026-03-10&pharmacie={pharmacy_b}&annules=1", "get"),
@@ -506,6 +515,7 @@ def test_lists_do_show_a_own_data(admin_client_a, world_a, world_b):
         reverse("prescriptions:index"): world_a.prescription.reference,
         reverse("rdv_bookings:index"): world_a.booking.reference,
         reverse("rdv_services:index"): "Vaccination A",
+        reverse("rdv_waitlist:index"): "Alphonse-A",
         reverse("rdv_agenda:agenda") + "?jour=2026-03-10": world_a.booking.reference,
         reverse("outbox:index"): "alphonse.a@example.fr",
         reverse("pharmacies:index"): world_a.pharmacy.name,
@@ -534,6 +544,7 @@ def _block_id(page, block_type):
 def public_cases(world_a, world_b):
     tracking = prescription_services.tracking_token(world_b.prescription)
     manage = links.manage_token(world_b.booking)
+    waiting = waitlist.token(world_b.waitlist_entry)
     upload = _upload_page(world_a.pharmacy)
     booking_page = _booking_page(world_a.pharmacy)
     block = _block_id(upload, "prescription_upload")
@@ -570,6 +581,13 @@ def public_cases(world_a, world_b):
         ("rdv:manage", "post", reverse("rdv:manage", args=[manage])),
         ("rdv:ics", "get", reverse("rdv:ics", args=[manage])),
         ("rdv:agenda_feed", "get", reverse("rdv:agenda_feed", args=[world_b.feed.token])),
+        ("rdv:waitlist_take", "get", reverse("rdv:waitlist_take", args=[waiting])),
+        ("rdv:waitlist_take", "post", reverse("rdv:waitlist_take", args=[waiting])),
+        (
+            "page:rdv:waitlist_joined",
+            "get",
+            feature_url(booking_page, "rdv", "waitlist_joined", waiting),
+        ),
         (
             "page:ordonnance:confirmation",
             "get",
@@ -596,6 +614,8 @@ PUBLIC_NAMES = [
     "rdv:manage",
     "rdv:ics",
     "rdv:agenda_feed",
+    "rdv:waitlist_take",
+    "page:rdv:waitlist_joined",
     "page:ordonnance:confirmation",
     "page:rdv:confirmation",
     "page:rdv:slots",
@@ -654,6 +674,7 @@ OUR_NAMESPACES = {
     "rdv_bookings",
     "rdv_services",
     "rdv_resources",
+    "rdv_waitlist",
     "outbox",
     "pharmacies",
     "audit",
@@ -694,6 +715,10 @@ ALLOW_LIST = {
     "page:rdv:steps": "the page's own services only (steps.services_for_block(page.pharmacy))",
     "page:rdv:book": "covered by test_public_forms_of_a_cannot_book_b_service",
     "page:rdv:thanks": "static thank-you text, no object",
+    "page:rdv:waitlist": (
+        "public POST: the service is looked up among the page's own pharmacy's services "
+        "(tests/rdv/test_waitlist.py::test_waitlist_form_refuses_another_pharmacys_service)"
+    ),
     "wagtailadmin_api:images:*": (
         "Wagtail's admin API endpoint, listing only the files the user may choose "
         "(tests/security/test_files_isolation.py; detail: the fail-closed rule below)"
@@ -724,7 +749,7 @@ ALLOW_LIST = {
         "in OBJECT_CASES and ADMIN_OBJECT_CASES"
     ),
     "rdv_closures:index": (
-        "redirects to the user's own pharmacy record, found through the tenancy helper "
+        "redirects to the user's own hours page, found through the tenancy helper "
         "(tests/rdv/test_admin.py::test_closures_menu_opens_own_pharmacy)"
     ),
 }
@@ -853,6 +878,7 @@ B_TOKENS = {
     "collect_settings": lambda w, o: w.collect_settings.pk,
     "own_product": lambda w, o: w.own_product.pk,
     "contact_message": lambda w, o: w.contact_message.pk,
+    "waitlist_entry": lambda w, o: w.waitlist_entry.pk,
 }
 CONTEXT_TOKENS = {
     "task": lambda o, own: o.task.pk,
@@ -1017,6 +1043,10 @@ ADMIN_OBJECT_CASES = {
     **{
         f"rdv_resources:{view}": [{"pk": "resource"}]
         for view in ("edit", "delete", "history", "history_results", "usage")
+    },
+    **{
+        f"rdv_waitlist:{view}": [{"pk": "waitlist_entry"}]
+        for view in ("edit", "delete", "history", "history_results", "usage", "inspect")
     },
     "rdv_agenda:action": [{"pk": "booking", "action": "annuler"}],
     **{
