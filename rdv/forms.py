@@ -219,12 +219,15 @@ class WaitlistForm(GuardedFormMixin, PatientContactFormMixin):
         cleaned = super().clean()
         service, day = cleaned.get("service"), cleaned.get("day")
         if service is not None and day is not None:
-            info = availability.calendar_days(service, day, day)[0]
-            if info.state != availability.DayState.FULL:
+            first, last = availability.booking_window(service)
+            info = (
+                availability.calendar_days(service, day, day)[0] if first <= day <= last else None
+            )
+            if info is None or info.state != availability.DayState.FULL:
                 self.add_error(
                     "day",
                     _("La liste d'attente n'est ouverte que pour un jour complet.")
-                    if info.state != availability.DayState.OPEN
+                    if info is None or info.state != availability.DayState.OPEN
                     else _("Il reste des créneaux libres ce jour-là : réservez-en un directement."),
                 )
         return cleaned

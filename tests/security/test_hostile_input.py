@@ -75,7 +75,11 @@ def test_booking_steps_and_slots(client_a, pages, block, service, day, start, fi
         _ok(
             client_a.get(steps, {"block": block_id, "service": pages["service"].pk, "start": start})
         )
+        _ok(
+            client_a.get(steps, {"block": block_id, "service": pages["service"].pk, "attente": day})
+        )
     slots = feature_url(rdv, "rdv", "slots")
+    _ok(client_a.get(slots, {"service": service, "calendrier": "1"}))
     _ok(client_a.get(slots, {"service": service, "from": first, "to": last}))
     _ok(client_a.get(slots, {"service": pages["service"].pk, "from": first, "to": last}))
 
@@ -109,6 +113,9 @@ def test_booking_post(client_a, pages, fields, start):
     data = {"block": pages["rdv_block"], "service": str(pages["service"].pk), "start": start}
     data.update(fields)
     _ok(client_a.post(feature_url(pages["rdv"], "rdv", "book"), data))
+    waiting = {"block": pages["rdv_block"], "service": str(pages["service"].pk), "day": start}
+    waiting.update(fields)
+    _ok(client_a.post(feature_url(pages["rdv"], "rdv", "waitlist"), waiting))
 
 
 @HYPOTHESIS
@@ -152,7 +159,11 @@ def test_prescription_post(client_a, pages, fields, pickup, birth, blob, name):
 @given(token=TOKEN, action=TEXT, day=DATEISH, start=DATEISH)
 def test_links_with_any_token(client_a, pages, token, action, day, start):
     quoted = quote(token, safe="")
-    for path in (f"/ordonnances/suivi/{quoted}/", f"/rdv/gerer/{quoted}/"):
+    for path in (
+        f"/ordonnances/suivi/{quoted}/",
+        f"/rdv/gerer/{quoted}/",
+        f"/rdv/attente/{quoted}/",
+    ):
         _ok(client_a.get(path, {"jour": day}))
         _ok(client_a.get(path, {"etape": action, "start": start}))
         _ok(client_a.post(path, {"action": action, "start": start}))
