@@ -38,7 +38,7 @@ class WeekForm(forms.Form):
         self.ranges_per_day = ranges_per_day
         for weekday in Weekday:
             for index in range(ranges_per_day):
-                for part, label in (("opens", _("de")), ("closes", _("à"))):
+                for part, label in (("opens", _("de")), ("closes", _("jusqu'à"))):
                     self.fields[f"d{weekday.value}_{index}_{part}"] = forms.TimeField(
                         label=label,
                         required=False,

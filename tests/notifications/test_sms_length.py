@@ -146,3 +146,30 @@ def test_renewal_messages_fit_in_two_segments(
     assert sum("(3/3)" in b for b in bodies) == 3 and sum("(2/3)" in b for b in bodies) == 3
     assert any("Dernier renouvellement" in b or "Last renewal" in b for b in bodies)
     _check(bodies)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_waitlist_message_fits_in_two_segments(
+    language, pharmacy, django_capture_on_commit_callbacks
+):
+    from rdv import waitlist
+
+    service = make_service(pharmacy, max_per_day=1)
+    tuesday = datetime(2026, 3, 10, 9, 0, tzinfo=PARIS)
+    with time_machine.travel(datetime(2026, 3, 6, 10, 0, tzinfo=PARIS), tick=False):
+        booking, _ = operations.create_booking(
+            service=service, start=tuesday, first_name="Paul", last_name="Premier", phone=""
+        )
+        with translation.override(language):
+            waitlist.join(
+                service=service,
+                day=tuesday.date(),
+                first_name="Jeanne",
+                last_name="Dupont",
+                phone="+33612345678",
+                notify_by="sms",
+            )
+        with django_capture_on_commit_callbacks(execute=True):
+            operations.cancel_booking(booking, by_patient=False)
+    assert len(sms.outbox) == 1
+    _check([m.body for m in sms.outbox])

@@ -187,3 +187,23 @@ def test_english_visitor_reads_the_chosen_time_and_optional_fields_in_english(
     assert "(optional)" in english and "facultatif" not in english
     french = visitor(pharmacy_a).get(steps, query).content.decode()
     assert "lundi 9 mars 2026 à 14h" in french and "(facultatif)" in french
+
+
+def test_english_patient_reads_the_calendar_reasons_and_confirmation_steps_in_english(
+    pharmacy_a, page_a, service_a, frozen_now, django_capture_on_commit_callbacks
+):
+    from .conftest import block_id_of
+
+    client = visitor(pharmacy_a, "en")
+    days = client.get(
+        feature_url(page_a, "rdv", "steps"),
+        {"block": block_id_of(page_a), "service": service_a.pk},
+    ).content.decode()
+    assert "Greyed days cannot be booked" in days and ">closed<" in days and ">Sun<" in days
+    calendar = client.get(
+        feature_url(page_a, "rdv", "slots"), {"service": service_a.pk, "calendrier": "1"}
+    ).json()
+    assert {d["label"] for d in calendar["days"] if d["state"] != "open"} >= {"past", "closed"}
+    booking = book(client, page_a, service_a, MONDAY_14H, django_capture_on_commit_callbacks)
+    asked = client.get(links.manage_path(booking), {"etape": "annuler"}).content.decode()
+    assert "Confirm the cancellation" in asked and "Yes, cancel my appointment" in asked
