@@ -165,11 +165,11 @@
             "class": "rdv-cell rdv-cell-off rdv-cell-full rdv-cell-waitlist",
             href: waitUrl,
             "data-day": key,
-            "data-state": "full",
-            "aria-label": dayLabel(key) + " : " + info.reason + ", " + gettext("s'inscrire sur la liste d'attente")
+            "data-state": "full"
           });
           full.appendChild(el("span", { "aria-hidden": "true" }, String(d.getDate())));
           full.appendChild(el("span", { "class": "rdv-cell-reason", "aria-hidden": "true" }, info.label));
+          full.appendChild(el("span", { "class": "visually-hidden" }, dayLabel(key) + " : " + info.reason + ", " + gettext("s'inscrire sur la liste d'attente")));
           cell.appendChild(full);
         } else {
           var off = el("span", { "class": "rdv-cell rdv-cell-off rdv-cell-" + info.state, title: info.reason, "data-day": key, "data-state": info.state });
