@@ -306,7 +306,7 @@ class CalendarDay:
         return short_label(self.state)
 
 
-def _offered_days(service: Service, inputs: Inputs, rules, *, now, date_from, date_to) -> set:
+def _offered_days(inputs: Inputs, rules, *, now, date_from, date_to) -> set:
     offered = slots.available_slots(
         rules,
         inputs.weekly,
@@ -355,16 +355,13 @@ def calendar_days(
         max(date_from, today), datetime.min.time(), tzinfo=timezone.get_default_timezone()
     )
     scheduled = _offered_days(
-        service,
         inputs,
         dataclasses.replace(unlimited, min_notice=timedelta(0)),
         now=midnight,
         date_from=date_from,
         date_to=date_to,
     )
-    with_notice = _offered_days(
-        service, inputs, unlimited, now=now, date_from=date_from, date_to=date_to
-    )
+    with_notice = _offered_days(inputs, unlimited, now=now, date_from=date_from, date_to=date_to)
     days = []
     day = date_from
     while day <= date_to:

@@ -241,6 +241,11 @@ class WaitlistViewSet(PharmacyScopedViewSet):
         ]
     )
 
+    @cached_property
+    def add_view(self):
+        # Patients sign up from the full day of the calendar; the admin only reads and corrects.
+        return RedirectView.as_view(pattern_name="rdv_waitlist:index")
+
 
 class RdvViewSetGroup(ViewSetGroup):
     menu_label = _("Rendez-vous")

@@ -250,3 +250,20 @@ def test_gdpr_export_and_erasure_include_the_waiting_list(one_a_day, pharmacy_a,
     export = gdpr.collect_patient_data(pharmacy_a, "bruno@example.fr", None)
     assert [row["reference"] for row in export["bookings"]] == [other.reference]
     assert timezone.localdate() == date(2026, 3, 9)
+
+
+def test_the_pharmacist_reads_the_waiting_list_in_french(
+    admin_client_a, one_a_day, pharmacy_b, frozen_now
+):
+    from django.urls import reverse
+
+    join(one_a_day, "Alice", phone="+33612345678")
+    foreign = make_service(pharmacy_b, max_per_day=1)
+    waitlist.join(
+        service=foreign, day=TUESDAY, first_name="Zoé", last_name="Ailleurs", email="z@b.fr"
+    )
+    html = admin_client_a.get(reverse("rdv_waitlist:index")).content.decode()
+    assert "Alice Alice" in html and "06 12 34 56 78" in html and "En attente" in html
+    assert "+33612345678" not in html and "Ailleurs" not in html
+    added = admin_client_a.get(reverse("rdv_waitlist:add"))
+    assert added.status_code == 302 and added["Location"] == reverse("rdv_waitlist:index")
