@@ -123,7 +123,8 @@ def test_patient_books_downloads_the_ics_cancels_and_the_pharmacist_sees_it(
 
     day = timezone.localtime(booking.start).date().isoformat()
     admin_login(desktop_page, site_url(live_server, pharmacy, "/admin/login/"), pharmacist.username)
-    desktop_page.goto(site_url(live_server, pharmacy, f"/admin/rdv_agenda/?jour={day}"))
+    # Cancelled bookings are hidden by default: the pharmacist asks to see them.
+    desktop_page.goto(site_url(live_server, pharmacy, f"/admin/rdv_agenda/?jour={day}&annules=1"))
     row = desktop_page.locator("tr", has_text=reference)
     assert "Annulé" in row.inner_text()
     assert "Paul Durand" in row.inner_text()
