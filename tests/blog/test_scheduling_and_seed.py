@@ -29,6 +29,8 @@ def test_scheduled_post_goes_live_when_the_periodic_task_runs(agency_blog, clien
     with time_machine.travel(go_live + dt.timedelta(minutes=1), tick=False):
         publish_scheduled.delay()
     assert BlogPostPage.objects.get(pk=post.pk).live
+    first = client_a.get("/actualites/")
+    assert first["X-Officine-Cache"] == "stale", "the first visitor does not wait for the render"
     assert "Semaine de la vaccination" in client_a.get("/actualites/").content.decode()
 
 

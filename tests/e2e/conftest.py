@@ -133,6 +133,11 @@ def run_axe(page) -> list[dict]:
     """Serious and critical accessibility violations on the current page (axe-core)."""
     if not AXE_JS.exists():
         _missing("node_modules/axe-core (npm ci)")
+    # Measure the page as it rests: a message banner half faded in has half its contrast.
+    page.wait_for_function(
+        "() => document.getAnimations().every(a => a.playState !== 'running'"
+        " || a.effect.getTiming().iterations === Infinity)"
+    )
     page.add_script_tag(path=str(AXE_JS))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [

@@ -52,7 +52,9 @@ def test_status_changes_of_prescriptions_and_bookings_are_audited(admin_client_a
 def test_csv_export_is_audited_per_pharmacy(admin_client_a, world_a, world_b):
     response = admin_client_a.get(reverse("prescriptions:index") + "?export=csv")
     b"".join(response.streaming_content)
-    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    event = AuditEvent.objects.get(
+        action=AuditAction.EXPORT, object_type="ordonnances.prescription"
+    )
     assert event.pharmacy_id == world_a.pharmacy.pk
     assert event.detail == {"format": "csv", "rows": 1}
     assert event.object_type == "ordonnances.prescription"
