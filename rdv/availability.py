@@ -316,6 +316,7 @@ def _offered_days(inputs: Inputs, rules, *, now, date_from, date_to) -> set:
         closed_dates=inputs.closed_dates,
         exceptions=inputs.exceptions,
         tz=timezone.get_default_timezone(),
+        resource_weekly=inputs.resource_weekly,
     )
     return {slot.start.date() for slot in offered}
 

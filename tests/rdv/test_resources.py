@@ -1,7 +1,7 @@
 """Resources as the pharmacist sees them: one pharmacist or room is never booked twice at once
 across services, its presence hours narrow the calendar, and the admin keeps it per pharmacy."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -99,6 +99,22 @@ def test_pharmacist_present_only_in_the_morning(vaccination, pharmacist, frozen_
     assert offered[0] == "09:00" and offered[-1] == "11:45"
     with pytest.raises(operations.SlotNotOffered):
         book(vaccination, at(15))
+
+
+def test_a_day_the_pharmacist_is_absent_is_closed_and_a_day_they_are_busy_is_full(
+    vaccination, trod, pharmacist, frozen_now
+):
+    """Present on Tuesdays 9h-10h only: other weekdays say "fermé"; on Tuesday, a TROD holding
+    the whole hour makes the vaccination's day "complet", not "fermé"."""
+    ResourceHours.objects.create(resource=pharmacist, weekday=1, opens="09:00", closes="10:00")
+    for minute in (0, 15, 30, 45):
+        book(trod, at(9, minute), name=f"Martin{minute}")
+    vaccination = Service.objects.get(pk=vaccination.pk)
+    wednesday = TUESDAY + timedelta(days=1)
+    days = {d.day: d for d in availability.calendar_days(vaccination, TUESDAY, wednesday)}
+
+    assert days[TUESDAY].state == "full" and days[TUESDAY].reason == "complet"
+    assert days[wednesday].state == "closed" and days[wednesday].reason == "fermé"
 
 
 def test_provisioned_pharmacy_has_its_titular_as_a_resource(pharmacy_a):
