@@ -89,10 +89,10 @@ def test_booking_script_texts_are_english_for_english_visitors(client_a, pharmac
     assert catalog["2. Choisissez un jour"] == "2. Choose a day"
     assert catalog["Recherche des créneaux libres…"] == "Looking for free time slots…"
     assert [catalog[day] for day in ("lun.", "mar.", "dim.")] == ["Mon", "Tue", "Sun"]
-    assert catalog["%(day)s, %(count)s créneau"] == [
-        "%(day)s, %(count)s time slot",
-        "%(day)s, %(count)s time slots",
-    ]
+    assert catalog["Un jour complet ? Touchez-le pour vous inscrire sur la liste d'attente."] == (
+        "A full day? Tap it to join the waiting list."
+    )
+    assert catalog["(%(count)s place)"] == ["(%(count)s place)", "(%(count)s places)"]
     assert set(catalog) <= set(_booking_script_msgids())
 
 
