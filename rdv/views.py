@@ -120,11 +120,10 @@ def slots_view(request, page):
     return JsonResponse([_slot_json(slot) for slot in free], safe=False)
 
 
-class BookingFormView(public_forms.PublicFormView):
-    """Validate, take the seat under a lock, redirect (303) to the confirmation."""
+class _BookingBlockFormView(public_forms.PublicFormView):
+    """A form posted from a booking block: the block it names, the services that block offers."""
 
     block_type = BLOCK_TYPE
-    form_class = BookingForm
 
     def get_block_id(self, **kwargs):
         # One route for every booking block of the page: the form names its block.
@@ -138,6 +137,12 @@ class BookingFormView(public_forms.PublicFormView):
             "services": services,
             "block_id": self.block_id,
         }
+
+
+class BookingFormView(_BookingBlockFormView):
+    """Validate, take the seat under a lock, redirect (303) to the confirmation."""
+
+    form_class = BookingForm
 
     def process_form_submission(self, form):
         data = form.cleaned_data
@@ -328,23 +333,10 @@ def ics_view(request, token):
     return response
 
 
-class WaitlistFormView(public_forms.PublicFormView):
+class WaitlistFormView(_BookingBlockFormView):
     """A full day's waiting list: same guard, consent and notification choices as the booking."""
 
-    block_type = BLOCK_TYPE
     form_class = WaitlistForm
-
-    def get_block_id(self, **kwargs):
-        return self.request.POST.get("block", "")
-
-    def get_form_kwargs(self):
-        services = steps.services_queryset(self.pharmacy, self.block.value.get("categories"))
-        return {
-            **super().get_form_kwargs(),
-            "pharmacy": self.pharmacy,
-            "services": services,
-            "block_id": self.block_id,
-        }
 
     def process_form_submission(self, form):
         data = form.cleaned_data
