@@ -138,6 +138,9 @@ class _BookingBlockFormView(public_forms.PublicFormView):
             "block_id": self.block_id,
         }
 
+    def get_decoy_landing_url(self):
+        return _page_route(self.page, self.request, "thanks")
+
 
 class BookingFormView(_BookingBlockFormView):
     """Validate, take the seat under a lock, redirect (303) to the confirmation."""
@@ -169,9 +172,6 @@ class BookingFormView(_BookingBlockFormView):
 
     def get_landing_url(self, made):
         return _page_route(self.page, self.request, "confirmation", links.manage_token(made))
-
-    def get_decoy_landing_url(self):
-        return _page_route(self.page, self.request, "thanks")
 
 
 book_view = BookingFormView.as_view()
@@ -354,9 +354,6 @@ class WaitlistFormView(_BookingBlockFormView):
 
     def get_landing_url(self, entry):
         return _page_route(self.page, self.request, "waitlist_joined", waitlist.token(entry))
-
-    def get_decoy_landing_url(self):
-        return _page_route(self.page, self.request, "thanks")
 
 
 waitlist_view = WaitlistFormView.as_view()
