@@ -2,17 +2,21 @@
 structured data of the current site."""
 
 import json
+import logging
 
 from django import template
 from django.core.cache import cache
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from wagtail.images.models import SourceImageIOError
 from wagtail.models import Site
 
 from cms import structured_data
 from cms.blocks import declared_services
 from cms.caching import service_names_key
 from cms.models import LegalNoticePage
+
+logger = logging.getLogger(__name__)
 
 register = template.Library()
 
@@ -101,7 +105,10 @@ def meta_description(context) -> str:
 
 @register.simple_tag(takes_context=True)
 def share_image_url(context) -> str:
-    """Absolute URL of the picture shown when a page is shared: the photo, else the logo."""
+    """Absolute URL of the picture shown when a page is shared: the photo, else the logo.
+
+    A picture whose file is missing (a node without the shared media, a restore without files)
+    falls back to the icon: the page must still be served."""
     pharmacy = context.get("current_pharmacy")
     request = context.get("request")
     if pharmacy is None or request is None:
@@ -109,9 +116,13 @@ def share_image_url(context) -> str:
     image = pharmacy.home_photo or pharmacy.logo
     if image is None:
         return request.build_absolute_uri("/icon-512.png")
-    rendition = image.get_rendition(
-        "fill-1200x630" if image == pharmacy.home_photo else "max-1200x1200"
-    )
+    try:
+        rendition = image.get_rendition(
+            "fill-1200x630" if image == pharmacy.home_photo else "max-1200x1200"
+        )
+    except SourceImageIOError:
+        logger.warning("Sharing image %s of pharmacy %s has no file", image.pk, pharmacy.pk)
+        return request.build_absolute_uri("/icon-512.png")
     return request.build_absolute_uri(rendition.url)
 
 
