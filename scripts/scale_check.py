@@ -98,13 +98,15 @@ def base_env(tmp: Path) -> dict:
 
 
 def own_folder(tmp: Path, name: str) -> Path:
-    """A process's own `OFFICINE_VAR_DIR`, whose `private/` is the one folder every node shares
-    (what an S3-compatible bucket is for several machines)."""
+    """A process's own `OFFICINE_VAR_DIR`, whose `private/` (encrypted health data) and `media/`
+    (pharmacy photos and logos) are folders every node shares (what S3-compatible buckets are for
+    several machines)."""
     own = tmp / name
     own.mkdir()
-    shared = tmp / "shared-private"
-    shared.mkdir(exist_ok=True)
-    (own / "private").symlink_to(shared, target_is_directory=True)
+    for folder in ("private", "media"):
+        shared = tmp / f"shared-{folder}"
+        shared.mkdir(exist_ok=True)
+        (own / folder).symlink_to(shared, target_is_directory=True)
     return own
 
 
@@ -181,7 +183,7 @@ def start_nginx(tmp: Path, upstreams: list[int]) -> int:
     locations = (ROOT / "deploy" / "nginx" / "officine-locations.conf").read_text()
     for key, value in {
         "@STATIC_ROOT@": str(ROOT / "staticfiles"),
-        "@MEDIA_ROOT@": str(tmp / "media"),
+        "@MEDIA_ROOT@": str(tmp / "shared-media"),
     }.items():
         locations = locations.replace(key, value)
     (conf / "officine-locations.conf").write_text(locations)
@@ -392,7 +394,8 @@ def run_load(base: str, out_path: str, prescriptions: int, bookings: int, thread
 VERIFY = r"""
 import collections, json, sys
 from django_scopes import scopes_disabled
-scopes_disabled().__enter__()  # the check reads every pharmacy's rows, as a trusted shell
+_unscoped = scopes_disabled()  # kept: a dropped context manager would close and re-scope
+_unscoped.__enter__()  # the check reads every pharmacy's rows, as a trusted shell
 from pathlib import Path
 from django.db.models import Count
 from ordonnances.models import Prescription
@@ -434,7 +437,7 @@ def outbox_counts(env) -> dict:
         env,
         "shell",
         "-c",
-        "from django_scopes import scopes_disabled; scopes_disabled().__enter__();"
+        "from django_scopes import scopes_disabled; _unscoped = scopes_disabled(); _unscoped.__enter__();"
         "from notifications.models import OutboxMessage; from django.db.models import Count;"
         "import json; print(json.dumps(dict(OutboxMessage.objects.values_list('status')"
         ".annotate(n=Count('pk')).values_list('status', 'n'))))",
@@ -458,7 +461,8 @@ def drain_outbox(env, timeout: float) -> dict:
                 env,
                 "shell",
                 "-c",
-                "from notifications.tasks import relay; print(relay(pending_after=0))",
+                "from notifications.tasks import relay; from pharmacies.tenancy import all_pharmacies;"
+                "_all = all_pharmacies(); _all.__enter__(); print(relay(pending_after=0))",
             )
             say(f"outbox relay dispatched {out.strip().splitlines()[-1]} row(s) left pending")
             relayed = True

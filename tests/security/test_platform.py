@@ -1,5 +1,6 @@
 """Platform security: headers, CSP, 2FA on every admin URL, login lockout, rate limits, deploy check."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -202,3 +203,39 @@ def test_deploy_check_is_clean_with_production_settings():
     )
     # Without the webhook secret, production does not even start.
     assert unsafe.returncode != 0 and "ANYMAIL_WEBHOOK_SECRET" in unsafe.stderr
+
+
+def test_several_app_machines_share_media_and_private_files_through_object_storage():
+    """With MEDIA_STORAGE_BACKEND and PRIVATE_STORAGE_BACKEND at s3, no uploaded file stays on the
+    machine that received it: photos go to a public bucket, prescriptions to a private one."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "pharmacie.example",
+        "OFFICINE_FILE_KEYS": "dGVzdC1rZXktb2ZmaWNpbmUtMzItYnl0ZXMtbG9uZyE=",
+        "ANYMAIL_WEBHOOK_SECRET": "provider:" + secrets.token_urlsafe(24),
+        "MEDIA_STORAGE_BACKEND": "s3",
+        "AWS_MEDIA_BUCKET_NAME": "officine-media",
+        "PRIVATE_STORAGE_BACKEND": "s3",
+        "AWS_STORAGE_BUCKET_NAME": "officine-private",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    script = (
+        "import json; from django.core.files.storage import storages;"
+        "print(json.dumps({n: [type(storages[n]).__name__, storages[n].bucket_name,"
+        " storages[n].default_acl, storages[n].querystring_auth] for n in ('default', 'private')}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found == {
+        "default": ["S3Storage", "officine-media", "public-read", False],
+        "private": ["S3Storage", "officine-private", "private", True],
+    }
