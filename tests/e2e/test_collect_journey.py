@@ -198,3 +198,40 @@ def test_pharmacist_adds_an_own_product_on_a_phone_and_a_desktop(
         "Miel de lavande",
         "Savon au lait d'ânesse",
     }
+
+
+def test_catalogue_and_product_page_read_well_on_a_phone_and_a_desktop(live_server, shop, browser):
+    """Cards one under the other on a phone and side by side on a desktop, each with its price and
+    an availability badge; the category chips and the search field are full-size touch targets;
+    no sideways scroll; axe finds nothing on the catalogue or on a product page."""
+    for name, device in (("phone", PHONE), ("desktop", DESKTOP)):
+        context = browser.new_context(**device, locale="fr-FR", bypass_csp=True)
+        page = context.new_page()
+        page.goto(site_url(live_server, shop, "/click-and-collect/"))
+        page.get_by_role("link", name="Voir tout le catalogue").click()
+        page.wait_for_selector(".collect-products")
+        cards = page.locator(".collect-card")
+        assert cards.count() == 4
+        tops = {round(cards.nth(i).bounding_box()["y"]) for i in range(cards.count())}
+        if name == "phone":
+            assert len(tops) == 4, "one card per row on a phone"
+        else:
+            assert len(tops) < 4, "cards side by side on a desktop"
+        badge = cards.filter(has_text="Lait solaire enfant").locator(".availability")
+        assert badge.inner_text() == "Disponible sous 24 h"
+        assert badge.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
+        for target in (page.locator("#collect-q"), page.locator(".collect-categories a").first):
+            assert target.bounding_box()["height"] >= 44
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{name}: the catalogue scrolls sideways by {overflow}px"
+        assert run_axe(page) == []
+        screenshot(page, f"collect-catalogue-{name}-grid")
+
+        cards.filter(has_text="Eau micellaire").get_by_role("link").click()
+        page.wait_for_selector("article.collect-product")
+        assert "9,90 €" in page.locator(".collect-product .price").inner_text()
+        assert run_axe(page) == []
+        screenshot(page, f"collect-product-{name}")
+        context.close()
