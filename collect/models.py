@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cms.progress import Step, progress_steps
 from notifications.models import PatientContact
 from pharmacies.tenancy import PharmacyScopedManager
 
@@ -276,6 +277,7 @@ class Status(models.TextChoices):
 
 CLOSED_STATUSES = {Status.COLLECTED, Status.CANCELLED, Status.EXPIRED}
 PATIENT_CANCELLABLE = {Status.RECEIVED, Status.PREPARING}
+PROGRESS = ((Status.RECEIVED,), (Status.PREPARING,), (Status.READY,), (Status.COLLECTED,))
 TRANSITIONS: dict[str, set[str]] = {
     Status.RECEIVED: {Status.PREPARING, Status.READY, Status.CANCELLED},
     Status.PREPARING: {Status.READY, Status.CANCELLED},
@@ -342,6 +344,11 @@ class Reservation(PatientContact):
     @property
     def patient_can_cancel(self) -> bool:
         return self.status in PATIENT_CANCELLABLE
+
+    @property
+    def progress(self) -> list[Step]:
+        """The steps shown on the patient's tracking page."""
+        return progress_steps(PROGRESS, self.status)
 
     def allowed_transitions(self) -> list[str]:
         # Expiry is the beat job's, never a pharmacist's button.

@@ -13,6 +13,7 @@ from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cms.progress import Step, progress_steps
 from notifications.models import PatientContact
 from pharmacies.tenancy import PharmacyScopedManager
 
@@ -39,6 +40,12 @@ READY_STATUSES = {Status.READY, Status.PARTIALLY_READY, Status.READY_TOMORROW}
 CLOSED_STATUSES = {Status.COLLECTED, Status.REFUSED, Status.CANCELLED}
 # What the patient may still cancel from the tracking page: nothing has been set aside yet.
 PATIENT_CANCELLABLE = {Status.RECEIVED, Status.PREPARING}
+PROGRESS = (
+    (Status.RECEIVED,),
+    (Status.PREPARING,),
+    (Status.READY, Status.PARTIALLY_READY, Status.READY_TOMORROW),
+    (Status.COLLECTED,),
+)
 
 TRANSITIONS: dict[str, set[str]] = {
     Status.RECEIVED: {
@@ -124,6 +131,11 @@ class Prescription(PatientContact):
     @property
     def patient_can_cancel(self) -> bool:
         return self.status in PATIENT_CANCELLABLE
+
+    @property
+    def progress(self) -> list[Step]:
+        """The steps shown on the patient's tracking page."""
+        return progress_steps(PROGRESS, self.status)
 
     def allowed_transitions(self) -> list[str]:
         return [s for s in Status.values if s in TRANSITIONS[self.status]]

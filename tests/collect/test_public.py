@@ -178,8 +178,13 @@ def test_tracking_link_shows_lines_and_lets_the_patient_cancel(patient_a, client
     path = tracking.split("://", 1)[1].split("/", 1)[1]
     page = patient_a.client.get("/" + path)
     assert page.status_code == 200 and "Dentifrice fraîcheur" in page.content.decode()
+    assert (
+        '<li class="step-current" aria-current="step"><span class="step-mark" aria-hidden="true">1'
+        in (page.content.decode())
+    )
     assert client_b.get("/" + path).status_code == 404  # another pharmacy's site
     cancelled = patient_a.client.post("/" + path + "annuler/")
     assert cancelled.status_code == 303
     assert Reservation.objects.get().status == "cancelled"
     assert ReservationLine.objects.count() == 1
+    assert "status-steps" not in patient_a.client.get("/" + path).content.decode()

@@ -99,6 +99,9 @@ def test_tracking_link_shows_status_and_refuses_tampering(
         )
     page = patient_a.client.get(track).content.decode()
     assert "Partiellement prête" in page and "Doliprane 1000 manquant" in page
+    steps = re.search(r'<ol class="status-steps".*?</ol>', page, re.S).group(0)
+    assert re.findall(r'<li class="step-(\w+)"', steps) == ["done", "done", "current", "todo"]
+    assert re.search(r'aria-current="step">.*?Partiellement prête', steps, re.S)
 
     tampered = track[:-3] + ("A" if track[-3] != "A" else "B") + track[-2:]
     refused = patient_a.client.get(tampered)
