@@ -334,7 +334,10 @@ def bulk_offers_view(request):
         )
     errors: dict[int, str] = {}
     if request.method == "POST":
-        ids = [int(v) for v in request.POST.getlist("offer") if v.isdigit()][:BULK_PAGE_SIZE]
+        # isdecimal, not isdigit: "²" is a digit int() refuses; 18 digits fit a bigint.
+        ids = [int(v) for v in request.POST.getlist("offer") if v.isdecimal() and len(v) <= 18][
+            :BULK_PAGE_SIZE
+        ]
         rows = {o.pk: o for o in offers.filter(pk__in=ids)}
         changed = []
         for pk, offer in rows.items():

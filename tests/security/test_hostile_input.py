@@ -352,3 +352,42 @@ def test_click_and_collect_routes(client_a, shop, q, category, number, selection
     quoted = quote(token, safe="")
     _ok(client_a.get(f"/retrait/suivi/{quoted}/"))
     _ok(client_a.post(f"/retrait/suivi/{quoted}/annuler/"))
+
+
+COLLECT_ADMIN_FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "offer": st.lists(st.one_of(NUMBERISH, st.sampled_from(["²", "٣", "1" * 30])), max_size=4),
+        "status": st.one_of(TEXT, st.sampled_from(["preparing", "ready", "expired", "replaced"])),
+        "note": TEXT,
+        "q": TEXT,
+    },
+)
+
+
+@HYPOTHESIS
+@given(fields=COLLECT_ADMIN_FIELDS, price=NUMBERISH, availability=TEXT)
+def test_click_and_collect_admin_actions_with_any_input(
+    titular_client_a, world_a, fields, price, availability
+):
+    """The bulk edit, a reservation's status and a line's availability, posted by hand."""
+    from django.urls import reverse
+
+    offer = world_a.offer.pk
+    bulk = {**fields, f"price-{offer}": price, f"availability-{offer}": availability}
+    _ok(titular_client_a.post(reverse("collect_offers:bulk"), bulk))
+    _ok(
+        titular_client_a.post(reverse("reservations:status", args=[world_a.reservation.pk]), fields)
+    )
+    _ok(titular_client_a.post(reverse("reservations:line", args=[world_a.line.pk]), fields))
+
+
+@pytest.mark.parametrize("offer", ["²", "1" * 30, "٣"])
+def test_bulk_edit_with_a_digit_python_cannot_count_is_refused_quietly(
+    titular_client_a, world_a, offer
+):
+    """ "²" passes str.isdigit() and not int(): a hand-edited bulk form is a page, not a 500."""
+    from django.urls import reverse
+
+    response = titular_client_a.post(reverse("collect_offers:bulk"), {"offer": [offer]})
+    assert response.status_code in (200, 302, 400)
