@@ -84,6 +84,9 @@ def _rows_from_csv(data: bytes) -> Iterator[list[str]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on French Windows
+    # NUL bytes (a binary file renamed .csv) mean nothing in a catalogue, and PostgreSQL refuses
+    # them in text: dropped here rather than a server error when the rows are written.
+    text = text.replace("\x00", "")
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -96,12 +99,23 @@ def _rows_from_xlsx(data: bytes) -> Iterator[list[str]]:
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (
+        InvalidFileException,
+        SyntaxError,
+        zipfile.BadZipFile,
+        KeyError,
+        OSError,
+        ValueError,
+    ) as exc:
         raise ImportFileError("Ce fichier Excel n'a pas pu être lu.") from exc
     try:
         sheet = workbook.worksheets[0]
         for values in sheet.iter_rows(values_only=True):
             yield [_cell_text(value) for value in values]
+    except (SyntaxError, zipfile.BadZipFile, KeyError, IndexError, ValueError, TypeError) as exc:
+        # Damaged XML is a ParseError (a SyntaxError), found on opening or, as the rows are read
+        # lazily, only here.
+        raise ImportFileError("Ce fichier Excel n'a pas pu être lu.") from exc
     finally:
         workbook.close()
 

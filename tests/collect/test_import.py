@@ -2,10 +2,12 @@
 
 import csv
 import io
+import zipfile
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from collect import catalogue_io
 from collect.models import Category, Product
@@ -111,3 +113,60 @@ def test_unreadable_files_get_a_french_message(db, data, name, message):
     with pytest.raises(catalogue_io.ImportFileError) as error:
         catalogue_io.import_catalogue(data, name, dry_run=True)
     assert message in str(error.value)
+
+
+def damaged_workbook() -> bytes:
+    """A real .xlsx whose sheet was cut in half: the workbook opens, its rows do not."""
+    products = catalogue_io.export_xlsx()
+    source, damaged = zipfile.ZipFile(io.BytesIO(products)), io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data[: len(data) // 2]
+            target.writestr(item, data)
+    return damaged.getvalue()
+
+
+def test_a_damaged_excel_sheet_gets_a_french_message(products):
+    with pytest.raises(catalogue_io.ImportFileError, match="Excel n'a pas pu être lu"):
+        catalogue_io.import_catalogue(damaged_workbook(), "c.xlsx", dry_run=True)
+
+
+def test_nul_bytes_in_a_csv_are_dropped_not_sent_to_the_database(db):
+    data = csv_bytes(f"{code(1)};Denti\x00frice;Elgy\x00dium;;;Pour\x00 les dents;non")
+    report = catalogue_io.import_catalogue(data, "c.csv", dry_run=False)
+    assert report.written
+    product = Product.objects.get()
+    assert (product.name, product.brand, product.description) == (
+        "Dentifrice",
+        "Elgydium",
+        "Pour les dents",
+    )
+
+
+def test_agency_checks_a_file_in_the_admin_then_imports_it(superuser, client):
+    """The admin page: a dry run lists each wrong row and writes nothing; a clean file imports."""
+    client.force_login(superuser)
+    url = reverse("collect_catalogue:import")
+    bad = csv_bytes(f"{code(1)};Dentifrice;;;;;", "3401560071228;Crème;;;;;", f"{code(3)};;;;;;")
+    upload = io.BytesIO(bad)
+    upload.name = "catalogue.csv"
+    checked = client.post(url, {"file": upload, "action": "import"})
+    html = checked.content.decode()
+    assert checked.status_code == 200
+    assert "rien n&#x27;a été enregistré" in html or "rien n'a été enregistré" in html
+    assert "clé de contrôle" in html and "nom est obligatoire" in html
+    assert Product.objects.count() == 0
+
+    for name, broken in (("c.xlsx", damaged_workbook()), ("c.pdf", b"%PDF-1.4")):
+        upload = io.BytesIO(broken)
+        upload.name = name
+        refused = client.post(url, {"file": upload, "action": "check"})
+        assert refused.status_code == 200 and "error-message" in refused.content.decode()
+
+    upload = io.BytesIO(csv_bytes(f"{code(1)};Dentifrice;Elgydium;Hygiène > Dentaire;;;non"))
+    upload.name = "catalogue.csv"
+    imported = client.post(url, {"file": upload, "action": "import"}, follow=True)
+    assert "Catalogue importé : 1 créés, 0 modifiés, 0 inchangés." in imported.content.decode()
+    assert str(Product.objects.get().category) == "Hygiène › Dentaire"
