@@ -169,7 +169,11 @@ class PharmacyScopedViewSet(ModelViewSet):
     def get_form_class(self, for_update=False):
         form_class = super().get_form_class(for_update)
         if not issubclass(form_class, PharmacyScopedForm):
-            form_class = type(form_class.__name__, (PharmacyScopedForm, form_class), {})
+            # Meta named again: from a plain ModelForm (`form_fields`, no panels) the Meta found
+            # first would be WagtailAdminModelForm's, which has no model (the form then fails).
+            form_class = type(
+                form_class.__name__, (PharmacyScopedForm, form_class), {"Meta": form_class.Meta}
+            )
         return form_class
 
 

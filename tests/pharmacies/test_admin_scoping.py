@@ -52,3 +52,20 @@ def test_pharmacy_roots_are_matched_once_per_depth(agency_user, pharmacy_a, phar
     make_pharmacy()
     sql = str(admin_scoping.listable(agency_user, Page.objects.all()).query)
     assert sql.count("EXISTS") == 1
+
+
+def test_every_scoped_viewset_form_is_a_form_of_its_model(db):
+    """A viewset listing plain `form_fields` (no panels) got a form with no model, so its add and
+    edit pages were server errors (Click & Collect settings, received messages)."""
+    from django.urls import get_resolver
+    from wagtail.admin.viewsets import viewsets
+
+    from pharmacies.viewsets import PharmacyScopedViewSet
+
+    get_resolver().url_patterns  # noqa: B018 - registers the admin viewsets
+    scoped = [v for v in viewsets.viewsets if isinstance(v, PharmacyScopedViewSet)]
+    assert {"collect_settings", "contact_messages"} <= {v.name for v in scoped}
+    for viewset in scoped:
+        for for_update in (False, True):
+            form_class = viewset.get_form_class(for_update=for_update)
+            assert form_class._meta.model is viewset.model, viewset.name
