@@ -25,6 +25,7 @@ class CollectConfig(extensions.PluggableAppConfig):
         "collect.view_reservation",
         "collect.change_reservation",
         "collect.view_collectsettings",
+        "collect.add_collectsettings",
         "collect.change_collectsettings",
     ]
     default_pages = "collect.provisioning.default_pages"
