@@ -34,6 +34,7 @@ class CollectConfig(extensions.PluggableAppConfig):
     patient_data = "collect.gdpr.ReservationData"
     notification_events = "collect.events.LABELS"
     page_cache_models = ["collect.PharmacyProduct"]
+    dashboard = "collect.dashboard.dashboard_items"
 
     def ready(self):
         super().ready()

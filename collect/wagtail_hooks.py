@@ -1,5 +1,5 @@
 """Admin "Click & Collect" menu: reservations, offers (with bulk edits), settings, and the agency's
-catalogue (products, categories, import/export); the reservations panel on the dashboard."""
+catalogue (products, categories, import/export). The dashboard panel is `dashboard.py`'s."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from pharmacies import tenancy
 from pharmacies.admin_display import Wording
 from pharmacies.viewsets import PharmacyScopedViewSet
 
-from . import admin_views
+from . import admin_views, dashboard
 from .models import Category, CollectSettings, OwnProduct, PharmacyProduct, Product, Reservation
 from .own_products import OwnProductForm
 
@@ -246,6 +246,7 @@ class CategoryViewSet(ModelViewSet):
 
 class CollectViewSetGroup(ViewSetGroup):
     menu_label = _("Click & Collect")
+    menu_name = dashboard.MENU_NAME  # where the dashboard puts its count ("Click & Collect (2)")
     menu_icon = "tag"
     menu_order = 160
     items = (
@@ -264,9 +265,3 @@ product_chooser_viewset = ProductChooserViewSet("collect_product_chooser")
 @hooks.register("register_admin_viewset")
 def register_collect_viewsets():
     return [CollectViewSetGroup(), product_chooser_viewset]
-
-
-@hooks.register("construct_homepage_panels")
-def add_reservations_panel(request, panels):
-    if request.user.has_perm(admin_views.VIEW_PERMISSION):
-        panels.append(admin_views.ReservationsPanel(request))

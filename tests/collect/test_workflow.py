@@ -140,6 +140,23 @@ def test_staff_of_a_get_404_on_every_url_of_b_reservation(admin_client_a, reserv
     assert reservation_b.status == "received"
 
 
+def test_reservations_to_prepare_are_counted_live_and_on_the_menu(
+    admin_client_a, reservation_a, reservation_b
+):
+    """Like prescriptions: the menu badge, and a count the open dashboard polls and rings on."""
+    url = reverse("officine_dashboard_counts")
+    counts = {i["name"]: i for i in admin_client_a.get(url).json()["items"]}
+    assert counts["reservations_to_prepare"]["count"] == 1  # B's is not A's
+    assert counts["reservations_to_prepare"]["alert"] is True
+    home = admin_client_a.get(reverse("wagtailadmin_home")).content.decode()
+    assert '"name": "click-collect", "label": "Click \\u0026 Collect (1)"' in home  # sidebar JSON
+    services.change_status(reservation_a, Status.READY)
+    counts = {i["name"]: i for i in admin_client_a.get(url).json()["items"]}
+    assert counts["reservations_to_prepare"]["count"] == 0
+    home = admin_client_a.get(reverse("wagtailadmin_home")).content.decode()
+    assert '"name": "click-collect", "label": "Click \\u0026 Collect"' in home
+
+
 def test_dashboard_counts_waiting_reservations(admin_client_a, reservation_a, reservation_b):
     html = admin_client_a.get(reverse("wagtailadmin_home")).content.decode()
     assert "Réservations Click &amp; Collect" in html or "Réservations Click & Collect" in html
