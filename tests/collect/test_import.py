@@ -170,3 +170,14 @@ def test_agency_checks_a_file_in_the_admin_then_imports_it(superuser, client):
     imported = client.post(url, {"file": upload, "action": "import"}, follow=True)
     assert "Catalogue importé : 1 créés, 0 modifiés, 0 inchangés." in imported.content.decode()
     assert str(Product.objects.get().category) == "Hygiène › Dentaire"
+
+
+def test_a_file_with_too_many_wrong_rows_says_only_the_first_are_listed(superuser, client):
+    client.force_login(superuser)
+    wrong = [f"{code(n)[:-1]}{(int(code(n)[-1]) + 1) % 10};Produit {n};;;;;" for n in range(1, 502)]
+    upload = io.BytesIO(csv_bytes(*wrong))
+    upload.name = "catalogue.csv"
+    html = client.post(reverse("collect_catalogue:import"), {"file": upload}).content.decode()
+    assert html.count("clé de contrôle") == 500
+    assert "501 en erreur" in html
+    assert "Les 500 premières lignes en erreur sont listées sur 501" in html
