@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from collect import services, tasks
 from collect.models import CollectSettings, Reservation, Status
+from config.celery import app
 from notifications.models import OutboxMessage
 from pharmacies import gdpr
 from pharmacies.tenancy import all_pharmacies
@@ -79,3 +80,11 @@ def test_gdpr_export_and_erasure_include_reservations(reservation_a, reservation
     gdpr.erase_patient_data(reservation_a.pharmacy, email="jeanne@example.fr")
     assert not Reservation.objects.filter(pk=reservation_a.pk).exists()
     assert Reservation.objects.filter(pk=reservation_b.pk).exists()
+
+
+def test_expiry_reminders_and_purge_are_scheduled():
+    """Beat runs them: hourly, so a reminder goes out within the hour it is due; purge daily."""
+    schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
+    assert schedule["collect.expire_and_remind"] == 3600
+    assert schedule["collect.purge_expired"] == 24 * 3600
+    assert {"collect.expire_and_remind", "collect.purge_expired"} <= set(app.tasks)
