@@ -52,7 +52,7 @@ def with_query(url: str, **params) -> str:
 def _common(request, page, block_id: str) -> dict:
     """What every catalogue screen needs: the block, its URLs and the current selection."""
     block = page.find_block(block_id, BLOCK_TYPE)
-    pharmacy = page.pharmacy
+    pharmacy = page.pharmacy_for_request(request)
     if pharmacy is None:
         raise Http404("This site has no pharmacy")
     selection = parse_selection(request.GET.getlist("p"))
@@ -211,7 +211,7 @@ def reserve_view(request, page, block_id):
     if request.method == "POST":
         return ReservationView.as_view()(request, page, block_id=block_id)
     page.find_block(block_id, BLOCK_TYPE)
-    pharmacy = page.pharmacy
+    pharmacy = page.pharmacy_for_request(request)
     if pharmacy is None:
         raise Http404("This site has no pharmacy")
     form = ReservationForm(pharmacy=pharmacy, page_id=page.pk)
