@@ -10,8 +10,8 @@ site; a throwaway test database is created and dropped).
    against the pharmacy's plain content page (same site, same base template), in alternating
    rounds (median of the rounds' ratios). Targets: ≤ 1.5×,
    and the same query count with 2,000 and with 20,000 offers. The result and category counts
-   are cached until an offer or the catalogue changes: the last column is the first visit after
-   such a change (everything counted again), for reference.
+   and each page of cards are cached until an offer or the catalogue changes: the last column is
+   the first visit after such a change (everything counted and rendered again), for reference.
 """
 
 from __future__ import annotations

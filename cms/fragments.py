@@ -18,6 +18,9 @@ forms alone. When only the agency's tag went stale (or the entry is old), the fi
 and the block is rendered again once the response is sent (`caching.after_response`). Values that change per visitor are rendered as a placeholder ("hole") and filled on
 every request. A form shown again with its errors, a booking step in progress or an admin preview
 is never cached.
+
+`cached_fragment` is the mechanism itself, for any HTML a view renders the same way for every
+visitor (a feature's listing); `CachedFragmentMixin` applies it to a block.
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ from functools import partial
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, override
 
 from . import caching
@@ -51,21 +54,96 @@ def hole(name: str) -> str:
     return f"officine-hole-{name}-9f3c"
 
 
-def _key(block, value, context, host: str) -> str:
-    page = context.get("page")
+def _key(host: str, parts) -> str:
     raw = json.dumps(
-        [
-            host,
-            get_language() or settings.LANGUAGE_CODE,
-            type(block).__name__,
-            getattr(page, "pk", None),
-            context.get("block_id") or "",
-            block.get_prep_value(value),
-        ],
+        [host, get_language() or settings.LANGUAGE_CODE, *parts],
         cls=DjangoJSONEncoder,
         sort_keys=True,
     )
     return f"{_PREFIX}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def _fill(html: str, holes: dict[str, Callable[[], str]]) -> SafeString:
+    """The cached HTML with each hole's fresh value: text is escaped, HTML marked safe is not."""
+    for name, fill in holes.items():
+        html = html.replace(hole(name), conditional_escape(fill()))
+    return mark_safe(html)  # noqa: S308 - our own template output, holes escaped above
+
+
+def _fill_rendered(render, holes) -> SafeString:
+    return _fill(render(), holes)
+
+
+def cached_fragment(
+    request,
+    key_parts,
+    render: Callable[[], str],
+    *,
+    holes: dict[str, Callable[[], str]] | None = None,
+    tags: tuple[str, ...] = (),
+    fallback: Callable[[], str] | None = None,
+) -> SafeString:
+    """HTML that is the same for every visitor of a site, from the cache, with its holes filled.
+
+    `key_parts` (JSON-serialisable) name the fragment within the request's host and language;
+    `render()` renders it with `hole(name)` where each per-visitor value goes, and `holes` maps
+    those names to functions giving the visitor's values. `tags` are the `cms.caching` tags whose
+    content the fragment shows. The entry goes stale with the site's, the global and these tags'
+    version tokens; anything else the HTML depends on must be part of `key_parts`. Without a
+    cache, `fallback()` (by default the same rendering, holes filled) is the answer.
+    """
+    holes = holes or {}
+    if fallback is None:
+        fallback = partial(_fill_rendered, render, holes)
+    caching.depends_on(request, *tags)
+    cache = caching._cache()
+    host = caching.normalise_host(request.get_host())
+    try:
+        versions = caching.request_versions(request)
+        key = _key(host, key_parts)
+        entry = cache.get(key)
+        state = caching.entry_state(entry, versions)
+        claimed = state == caching.STALE and caching.claim(cache, key)
+    except caching.CacheUnavailable:
+        return fallback()
+    except Exception:  # noqa: BLE001 - a cache outage degrades to rendering, never to an error
+        logger.exception("Fragment cache unavailable; rendering %s", key_parts[:1])
+        return fallback()
+    depends = (host, caching.GLOBAL, *tags)
+    if state == caching.FRESH:
+        html = entry[2]
+    elif state == caching.STALE and not claimed:
+        html = entry[2]
+        caching.served_stale(request)
+    elif state == caching.STALE and caching.may_refresh_later(request, entry, versions):
+        html = entry[2]
+        caching.served_stale(request)
+        refresh = partial(_refresh, render, cache, key, versions, depends)
+        caching.after_response(request, partial(refresh, get_language()))
+    else:
+        try:
+            html = render()
+            _store(cache, key, versions, depends, html)
+        finally:
+            if claimed:
+                caching.release(cache, key)
+    return _fill(html, holes)
+
+
+def _refresh(render, cache, key, versions, depends, language) -> None:
+    """Render the fragment again after the response that was given its stale HTML."""
+    try:
+        with override(language):
+            _store(cache, key, versions, depends, render())
+    finally:
+        caching.release(cache, key)
+
+
+def _store(cache, key, versions, depends, html) -> None:
+    try:
+        caching.store(cache, key, versions, depends, html, caching._max_seconds())
+    except Exception:  # noqa: BLE001 - the next visitor renders it again
+        logger.exception("Could not store the fragment %s", key)
 
 
 class CachedFragmentMixin:
@@ -94,55 +172,22 @@ class CachedFragmentMixin:
             or not self.fragment_cacheable(value, context)
         ):
             return super().render(value, context)
-        caching.depends_on(request, *self.fragment_tags)
-        cache = caching._cache()
-        host = caching.normalise_host(request.get_host())
-        try:
-            versions = caching.request_versions(request)
-            key = _key(self, value, context, host)
-            entry = cache.get(key)
-            state = caching.entry_state(entry, versions)
-            claimed = state == caching.STALE and caching.claim(cache, key)
-        except caching.CacheUnavailable:
-            return super().render(value, context)
-        except Exception:  # noqa: BLE001 - a cache outage degrades to rendering, never to an error
-            logger.exception("Fragment cache unavailable; rendering %s", type(self).__name__)
-            return super().render(value, context)
-        depends = (host, caching.GLOBAL, *self.fragment_tags)
-        if state == caching.FRESH:
-            html = entry[2]
-        elif state == caching.STALE and not claimed:
-            html = entry[2]
-            caching.served_stale(request)
-        elif state == caching.STALE and caching.may_refresh_later(request, entry, versions):
-            html = entry[2]
-            caching.served_stale(request)
-            refresh = partial(self._refresh, value, context, cache, key, versions, depends)
-            caching.after_response(request, partial(refresh, get_language()))
-        else:
-            try:
-                html = self._render_for_cache(value, context)
-                self._store(cache, key, versions, depends, html)
-            finally:
-                if claimed:
-                    caching.release(cache, key)
-        for name, fill in self.fragment_holes.items():
-            html = html.replace(hole(name), escape(fill(value, context)))
-        return mark_safe(html)  # noqa: S308 - our own template output, holes escaped above
+        page = context.get("page")
+        return cached_fragment(
+            request,
+            [
+                type(self).__name__,
+                getattr(page, "pk", None),
+                context.get("block_id") or "",
+                self.get_prep_value(value),
+            ],
+            partial(self._render_for_cache, value, context),
+            holes={
+                name: partial(fill, value, context) for name, fill in self.fragment_holes.items()
+            },
+            tags=self.fragment_tags,
+            fallback=partial(super().render, value, context),
+        )
 
     def _render_for_cache(self, value, context) -> str:
         return str(super().render(value, {**context, FOR_CACHE: True}))
-
-    def _refresh(self, value, context, cache, key, versions, depends, language) -> None:
-        """Render the block again after the response that was given its stale HTML."""
-        try:
-            with override(language):
-                self._store(cache, key, versions, depends, self._render_for_cache(value, context))
-        finally:
-            caching.release(cache, key)
-
-    def _store(self, cache, key, versions, depends, html) -> None:
-        try:
-            caching.store(cache, key, versions, depends, html, caching._max_seconds())
-        except Exception:  # noqa: BLE001 - the next visitor renders it again
-            logger.exception("Could not store a %s fragment", type(self).__name__)

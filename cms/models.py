@@ -15,6 +15,7 @@ from wagtail.search import index
 
 from pharmacies.tenancy import pharmacy_for_request, pharmacy_for_site
 
+from . import sites
 from .blocks import body_blocks
 from .public_forms import PAGE_ROUTE_PREFIXES, PAGE_ROUTES
 from .sites import SiteUrlsMixin
@@ -51,13 +52,22 @@ class BasePage(SiteUrlsMixin, RoutablePageMixin, Page):
                 return block
         raise Http404("No such form block on this page")
 
-    def get_context(self, request, *args, **kwargs):
+    def pharmacy_for_request(self, request):
+        """`pharmacy`, taken from the request when the page's site is the request's own.
+
+        The request's pharmacy is loaded once per request (with what the header and footer
+        show); `pharmacy` alone would look the page's Site and its Pharmacy up a second time.
+        When the page belongs to another site (an agency preview from the admin's host, a page
+        reached through a site nested above its own) the page's own pharmacy is the answer.
+        """
         if "pharmacy" not in self.__dict__:
             found = pharmacy_for_request(request)
-            # Served on its own site (not an admin preview from another host): reuse the
-            # request's pharmacy instead of looking the site up a second time.
-            if found is not None and self.path.startswith(found.site.root_page.path):
+            if found is not None and sites.site_id(self, request) == found.site_id:
                 self.__dict__["pharmacy"] = found
+        return self.pharmacy
+
+    def get_context(self, request, *args, **kwargs):
+        self.pharmacy_for_request(request)
         context = super().get_context(request, *args, **kwargs)
         context.setdefault("bound_forms", {})
         return context

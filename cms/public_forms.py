@@ -150,7 +150,7 @@ class PublicFormView:
     def find_block(self, **kwargs):
         self.block_id = self.get_block_id(**kwargs)
         self.block = self.page.find_block(self.block_id, self.block_type)
-        self.pharmacy = self.page.pharmacy
+        self.pharmacy = self.page.pharmacy_for_request(self.request)
         if self.pharmacy is None:
             raise Http404("This site has no pharmacy")
 

@@ -186,6 +186,17 @@ def url_parts(page, request=None):
     return (site_id, root_url, page_path)
 
 
+def site_id(page, cache_object=None) -> int | None:
+    """The id of the site `page.get_site()` returns (its first site root, as `get_url_parts`
+    without a request picks it), without loading the Site: a request's URLs have read the
+    entries already when `cache_object` is that request."""
+    if _i18n():
+        parts = Page.get_url_parts(page)
+        return parts[0] if parts else None
+    possible_sites = site_root_paths(page, cache_object)
+    return possible_sites[0][0] if possible_sites else None
+
+
 def site_count(cache_object=None) -> int:
     """Number of sites: a local URL is enough when there is only one."""
     count = getattr(cache_object, _COUNT_MEMO, None)

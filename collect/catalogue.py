@@ -134,7 +134,7 @@ def bump(pharmacy_id: int | None = None) -> None:
     transaction.on_commit(replace)
 
 
-def _versions(pharmacy_id: int) -> str | None:
+def versions(pharmacy_id: int) -> str | None:
     """The tokens a count is stored under, or None when the cache answers nothing (counted then
     on every request rather than stored under a key a purge could miss)."""
     names = [_VERSION.format(AGENCY), _VERSION.format(pharmacy_id)]
@@ -152,11 +152,11 @@ def _versions(pharmacy_id: int) -> str | None:
 
 
 def cached(pharmacy, what: str, compute: Callable):
-    versions = _versions(pharmacy.pk)
-    if versions is None:
+    tokens = versions(pharmacy.pk)
+    if tokens is None:
         return compute()
     digest = hashlib.sha256(what.encode()).hexdigest()[:32]
-    key = f"collect:catalogue:{pharmacy.pk}:{versions}:{digest}"
+    key = f"collect:catalogue:{pharmacy.pk}:{tokens}:{digest}"
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -174,6 +174,11 @@ class CachedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return cached(self.pharmacy, f"count:{self.what}", self.object_list.count)
+
+
+def category_named(pharmacy, slug: str) -> Category | None:
+    """The category a catalogue address names (`?categorie=<slug>`), kept with the counts."""
+    return cached(pharmacy, f"category:{slug}", Category.objects.filter(slug=slug).first)
 
 
 def categories_with_offers(pharmacy) -> list[Category]:

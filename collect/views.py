@@ -7,23 +7,31 @@ it survives closing the tab. The reservation POST goes through the platform's gu
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import urlencode
 
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.loader import get_template
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject
+from django.utils.html import format_html_join
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from cms import public_forms
+from cms import fragments, public_forms
 from cms.forms_guard import is_same_origin
 
 from . import catalogue, services
 from .forms import ReservationForm, parse_selection, selection_offers
-from .models import Category, Reservation
+from .models import Reservation
+
+_CARDS = SimpleLazyObject(lambda: get_template("collect/includes/cards.html"))
+_QUERY_HOLE = "collect-selection-query"
+_INPUTS_HOLE = "collect-selection-inputs"
 
 BLOCK_TYPE = "collect_catalogue"
 ROUTE_PREFIX = "boutique"
@@ -49,10 +57,20 @@ def with_query(url: str, **params) -> str:
     return f"{url}?{urlencode(pairs)}" if pairs else url
 
 
+def selection_query(pairs: list[str]) -> str:
+    """What a product link carries after its path: "?p=…&p=…", or nothing."""
+    return with_query("", p=pairs)
+
+
+def selection_inputs(pairs: list[str]) -> str:
+    """The hidden fields an "add to my selection" form sends along with its own product."""
+    return format_html_join("", '<input type="hidden" name="p" value="{}">', ((p,) for p in pairs))
+
+
 def _common(request, page, block_id: str) -> dict:
     """What every catalogue screen needs: the block, its URLs and the current selection."""
     block = page.find_block(block_id, BLOCK_TYPE)
-    pharmacy = page.pharmacy
+    pharmacy = page.pharmacy_for_request(request)
     if pharmacy is None:
         raise Http404("This site has no pharmacy")
     selection = parse_selection(request.GET.getlist("p"))
@@ -65,6 +83,8 @@ def _common(request, page, block_id: str) -> dict:
         "pharmacy": pharmacy,
         "selection": selection,
         "selection_pairs": pairs,
+        "selection_query": selection_query(pairs),
+        "selection_inputs": selection_inputs(pairs),
         "selection_count": sum(selection.values()),
         "catalogue_url": catalogue_url,
         "catalogue_with_selection": with_query(catalogue_url, p=pairs),
@@ -89,13 +109,12 @@ def catalogue_view(request, page, block_id):
     # NUL is refused by PostgreSQL text fields: typed by no one, dropped rather than a 500.
     query = " ".join(request.GET.get("q", "").replace("\x00", "").split())[: catalogue.MAX_QUERY]
     slug = request.GET.get("categorie", "").replace("\x00", "")[:80]
-    category = Category.objects.filter(slug=slug).first() if slug else None
+    category = catalogue.category_named(pharmacy, slug) if slug else None
     offers = catalogue.in_category(
         catalogue.search(catalogue.offers_for(pharmacy), query), category
     )
-    paginator = catalogue.CachedCountPaginator(
-        offers, PER_PAGE, pharmacy=pharmacy, what=f"{category.pk if category else ''}|{query}"
-    )
+    what = f"{category.pk if category else ''}|{query}"
+    paginator = catalogue.CachedCountPaginator(offers, PER_PAGE, pharmacy=pharmacy, what=what)
     page_obj = paginator.get_page(request.GET.get("page"))
     base = context["catalogue_url"]
     context.update(
@@ -107,7 +126,7 @@ def catalogue_view(request, page, block_id):
                 for c in catalogue.categories_with_offers(pharmacy)
             ],
             "page_obj": page_obj,
-            "offers": list(page_obj.object_list),
+            "cards": _cards(request, page, context, page_obj, what),
             "previous_url": with_query(
                 base,
                 q=query,
@@ -129,6 +148,44 @@ def catalogue_view(request, page, block_id):
         }
     )
     return _render(request, "collect/catalogue.html", context)
+
+
+def _cards(request, page, context, page_obj, what: str):
+    """One page of product cards, the same HTML for every visitor but for their selection.
+
+    Kept as a fragment (`cms.fragments`) under the catalogue's version tokens (the agency's and
+    the pharmacy's offers', `catalogue.versions`): any change of a price, an availability, an
+    offer, a product or a category gives the next visit a new key, so nobody sees an old price.
+    The selection carried by each card's link and form is a hole, filled on every request. On a
+    hit the offers are not even read."""
+    pairs = context["selection_pairs"]
+    values = {
+        "product_base_url": context["product_base_url"],
+        "reserve_url": context["reserve_url"],
+    }
+
+    def render(query: str, inputs: str):
+        return _CARDS.render(
+            {
+                **values,
+                "offers": list(page_obj.object_list),
+                "selection_query": query,
+                "selection_inputs": inputs,
+            }
+        )
+
+    versions = catalogue.versions(context["pharmacy"].pk)
+    if versions is None or not fragments.enabled():
+        return render(context["selection_query"], context["selection_inputs"])
+    return fragments.cached_fragment(
+        request,
+        ["collect-cards", page.pk, context["block_id"], versions, what, page_obj.number],
+        partial(render, fragments.hole(_QUERY_HOLE), fragments.hole(_INPUTS_HOLE)),
+        holes={
+            _QUERY_HOLE: partial(selection_query, pairs),
+            _INPUTS_HOLE: partial(selection_inputs, pairs),
+        },
+    )
 
 
 def product_view(request, page, block_id, offer_id):
@@ -211,7 +268,7 @@ def reserve_view(request, page, block_id):
     if request.method == "POST":
         return ReservationView.as_view()(request, page, block_id=block_id)
     page.find_block(block_id, BLOCK_TYPE)
-    pharmacy = page.pharmacy
+    pharmacy = page.pharmacy_for_request(request)
     if pharmacy is None:
         raise Http404("This site has no pharmacy")
     form = ReservationForm(pharmacy=pharmacy, page_id=page.pk)

@@ -228,6 +228,10 @@ class OutboxMessage(models.Model):
     once; the status and last error let a pharmacist see and resend what failed.
     """
 
+    # Not in Wagtail's reference index: each message would cost the patient's POST a savepoint,
+    # a read and a write for a link (to the pharmacy) no admin screen looks up.
+    wagtail_reference_index_ignore = True
+
     pharmacy = models.ForeignKey(
         "pharmacies.Pharmacy",
         on_delete=models.CASCADE,

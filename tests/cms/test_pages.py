@@ -154,3 +154,20 @@ def test_form_block_title_is_not_shown_twice_under_the_same_page_title(client_a,
     html = client_a.get(page.url).content.decode()
     heading = re.search(r'<h2 id="appointment_booking-[^"]+"([^>]*)>([^<]+)</h2>', html)
     assert heading.group(2) == "Vaccination, dépistage, entretiens" and not heading.group(1)
+
+
+def test_a_page_takes_the_request_pharmacy_only_on_its_own_site(
+    rf, pharmacy_a, pharmacy_b, django_assert_num_queries
+):
+    """On its own site a page reuses the request's pharmacy (no second lookup); requested
+    through another host (an agency preview, another pharmacy's site) it keeps its own."""
+    home_a = HomePage.objects.get(pk=pharmacy_a.site.root_page_id)
+    on_its_site = rf.get("/", HTTP_HOST=pharmacy_a.site.hostname)
+    assert home_a.pharmacy_for_request(on_its_site).pk == pharmacy_a.pk
+    with django_assert_num_queries(0):
+        assert home_a.pharmacy_for_request(on_its_site).name == "Pharmacie A"
+
+    for host in (pharmacy_b.site.hostname, "inconnu.example"):
+        page = HomePage.objects.get(pk=pharmacy_a.site.root_page_id)
+        elsewhere = rf.get("/", HTTP_HOST=host)
+        assert page.pharmacy_for_request(elsewhere).pk == pharmacy_a.pk
