@@ -155,7 +155,7 @@ def main() -> int:
 
     log = open(tmp / "worker.log", "w")
     worker = subprocess.Popen(
-        [str(BIN / "celery"), "-A", "config", "worker", "--loglevel=WARNING",
+        [str(BIN / "celery"), "-A", "config", "worker", "-Q", "celery,bulk", "--loglevel=WARNING",
          f"--concurrency={args.processes}", "--hostname=backlog@%h"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip

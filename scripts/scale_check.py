@@ -519,6 +519,8 @@ def main() -> int:
             "-A",
             "config",
             "worker",
+            "-Q",
+            "celery,bulk",
             "--loglevel=INFO",
             "--concurrency=1",
         ]

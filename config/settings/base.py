@@ -268,6 +268,11 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Bulk work (the batches of a reminder backlog) has a queue of its own, consumed by the same workers
+# (`celery -A config worker -Q celery,bulk`): the sends those batches queue, and a confirmation
+# booked meanwhile, are taken in turn with the batches instead of waiting behind all of them.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"rdv.send_reminder_batch": {"queue": "bulk"}}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE

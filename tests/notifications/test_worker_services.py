@@ -44,8 +44,18 @@ def _database_url():
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def consumed_queues(command: str) -> set[str]:
+    """The queues a documented worker command line names after `-Q`."""
+    args = command.split()
+    return set(args[args.index("-Q") + 1].split(","))
+
+
 class Workers:
-    """Starts real `celery worker` processes on a queue of their own and always stops them."""
+    """Starts real `celery worker` processes on queues of their own and always stops them.
+
+    They are started the documented way (`-Q` with the default queue and every routed queue), with
+    each queue's name made unique to the test so no other worker on the same Redis takes its tasks.
+    """
 
     def __init__(self, tmp_path, redis_url):
         self.tmp = tmp_path
@@ -55,6 +65,24 @@ class Workers:
         self.sms_dir = tmp_path / "sms"
         self.marker_dir = tmp_path / "markers"
         self.processes = []
+
+    def queues(self) -> list[str]:
+        """The test's own name for the default queue, then for each queue of CELERY_TASK_ROUTES."""
+        routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+        return [self.queue, *(f"{self.queue}-{name}" for name in sorted(routed))]
+
+    def routes(self) -> dict:
+        """CELERY_TASK_ROUTES onto this test's queues (as the workers' settings map them)."""
+        return {
+            task: {**route, "queue": f"{self.queue}-{route['queue']}"}
+            for task, route in settings.CELERY_TASK_ROUTES.items()
+        }
+
+    def publish_here(self, app):
+        """Have `app` publish to these workers' queues; returns the settings to put back."""
+        saved = {key: app.conf[key] for key in ("task_default_queue", "task_routes")}
+        app.conf.update(task_default_queue=self.queue, task_routes=self.routes())
+        return saved
 
     def start(self, **env_overrides):
         log = self.tmp / f"worker-{len(self.processes)}.log"
@@ -80,7 +108,7 @@ class Workers:
                 "--pool=solo",
                 "-c1",
                 "-Q",
-                self.queue,
+                ",".join(self.queues()),
                 # One node name for every (re)start in a test, like a worker service restarted.
                 f"--hostname={self.queue}@%h",
                 "--without-gossip",
@@ -133,13 +161,12 @@ def workers(django_db_serialized_rollback, require_postgres, redis_url, tmp_path
     pool = Workers(tmp_path, redis_url)
     from config.celery import app
 
-    saved_queue = app.conf.task_default_queue
-    app.conf.task_default_queue = pool.queue
+    saved = pool.publish_here(app)
     try:
         yield pool
     finally:
         pool.stop_all()
-        app.conf.task_default_queue = saved_queue
+        app.conf.update(saved)
 
 
 def _notify(pharmacy, obj, **kwargs):
@@ -249,13 +276,12 @@ def stack(django_db_serialized_rollback, require_postgres, own_redis, tmp_path):
     pool = Workers(tmp_path, own_redis.url)
     from config.celery import app
 
-    saved_queue = app.conf.task_default_queue
-    app.conf.task_default_queue = pool.queue
+    saved = pool.publish_here(app)
     try:
         yield pool
     finally:
         pool.stop_all()
-        app.conf.task_default_queue = saved_queue
+        app.conf.update(saved)
 
 
 def _terminate_other_connections():

@@ -37,14 +37,13 @@ def two_workers(django_db_serialized_rollback, require_postgres, redis_url, tmp_
         pool.tmp.mkdir()
     from config.celery import app
 
-    saved_queue = app.conf.task_default_queue
-    app.conf.task_default_queue = first.queue
+    saved = first.publish_here(app)
     try:
         yield first, second
     finally:
         for pool in (first, second):
             pool.stop_all()
-        app.conf.task_default_queue = saved_queue
+        app.conf.update(saved)
 
 
 def _results(pools) -> list[int]:

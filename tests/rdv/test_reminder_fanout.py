@@ -7,9 +7,11 @@ running side by side never remind a patient twice, and a batch that is rolled ba
 
 import threading
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.core import mail
 from django.db import connection, transaction
 from django.db.models import Count
@@ -21,7 +23,7 @@ from rdv import booking as operations
 from rdv.models import Booking, BookingChange
 from rdv.tasks import send_reminders
 from tests.notifications.conftest import use_broker
-from tests.notifications.test_worker_services import wait_for
+from tests.notifications.test_worker_services import consumed_queues, wait_for
 from tests.notifications.test_worker_services import workers as workers  # shared fixture
 
 from .conftest import PARIS, make_service
@@ -138,11 +140,40 @@ def test_a_batch_rolled_back_is_reminded_at_the_next_tick(six_due, require_postg
     assert reminders_per_booking() == {pk: 1 for pk in ids}
 
 
+def test_batches_have_a_queue_of_their_own_that_every_documented_worker_consumes():
+    """The sends are not queued behind a backlog's batches, and a worker started as documented
+    (Procfile, systemd unit) takes both, so a backlog is not left on a queue nobody reads."""
+    from config.celery import app
+
+    def queue_of(task):
+        return app.amqp.router.route({}, task)["queue"].name
+
+    assert queue_of("rdv.send_reminder_batch") == "bulk"
+    assert queue_of("notifications.send_outbox_message") == "celery"
+    assert queue_of("rdv.send_reminders") == "celery"
+    deploy = Path(django_settings.BASE_DIR) / "deploy"
+    commands = [
+        line.split(":", 1)[1]
+        for line in (deploy / "Procfile").read_text().splitlines()
+        if line.startswith("worker:")
+    ] + [
+        line.split("=", 1)[1]
+        for line in (deploy / "systemd" / "officine-worker.service").read_text().splitlines()
+        if line.startswith("ExecStart=")
+    ]
+    assert len(commands) == 2
+    for command in commands:
+        assert consumed_queues(command) == {"celery", "bulk"}
+
+
 @pytest.mark.services
 def test_real_workers_send_a_backlog_once_despite_two_ticks(
     workers, pharmacy_a, redis_url, settings
 ):
-    """Two worker processes, the tick queued twice at once: one SMS per booking, none twice."""
+    """Two worker processes, the tick queued twice at once: one SMS per booking, none twice.
+
+    The workers consume the default queue and the batches' own queue (`-Q`), as deployed.
+    """
     service = make_service(pharmacy_a, capacity=12)
     now = timezone.now()
     start = now.replace(second=0, microsecond=0) + timedelta(hours=3)
