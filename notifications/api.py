@@ -47,11 +47,21 @@ def notify_patient(
     `language` is the one stored with the patient's booking or prescription; without it, the
     active language (the patient's own request).
     """
+    return [
+        _store(fields)
+        for fields in _patient_messages(
+            pharmacy, event, obj, email, phone, channels, context, attachments, language
+        )
+    ]
+
+
+def _patient_messages(pharmacy, event, obj, email, phone, channels, context, attachments, language):
+    """The rendered rows (as field values) `notify_patient` stores, one per channel it sends on."""
     language = supported_language(language) if language else patient_language()
     messages = []
     channels = set(channels or ())
     if Channel.EMAIL in channels and pharmacy.email_enabled and email and email.strip():
-        message = _enqueue_email(
+        message = _email_message(
             pharmacy, event, obj, email.strip(), context, attachments, language, to_pharmacy=False
         )
         if message:
@@ -59,7 +69,7 @@ def notify_patient(
     if Channel.SMS in channels and pharmacy.sms_enabled and phone:
         number = to_e164(phone)
         if number and is_mobile(number):
-            message = _enqueue_sms(pharmacy, event, obj, number, context, language)
+            message = _sms_message(pharmacy, event, obj, number, context, language)
             if message:
                 messages.append(message)
         else:
@@ -89,11 +99,61 @@ def notify_contact(
     )
 
 
+def notify_contacts(event: str, items) -> list[OutboxMessage]:
+    """`notify_contact` for many records at once: `items` are (contact, obj, context) triples.
+
+    The same messages, each rendered on its own, but stored with two queries for the lot instead
+    of two or more per message: what a batch of a reminder backlog needs. A message already stored
+    for its (object, event, channel, recipient) is not stored or sent again; one stored by a
+    concurrent transaction meanwhile makes the unique key fail the whole transaction (rolled back,
+    nothing sent), so callers hold locks on their records, as the reminder batches do.
+    """
+    rows = [
+        fields
+        for contact, obj, context in items
+        for fields in _patient_messages(
+            contact.pharmacy,
+            event,
+            contact if obj is None else obj,
+            contact.email,
+            contact.phone,
+            contact.channels,
+            context,
+            (),
+            contact.language,
+        )
+    ]
+    if not rows:
+        return []
+    stored = set(
+        OutboxMessage.objects.filter(
+            event=event,
+            content_type__in={fields["content_type"] for fields in rows},
+            object_id__in={fields["object_id"] for fields in rows},
+        ).values_list("content_type", "object_id", "channel", "recipient")
+    )
+    new = []
+    for fields in rows:
+        key = (
+            fields["content_type"].pk,
+            fields["object_id"],
+            fields["channel"],
+            fields["recipient"],
+        )
+        if key not in stored:
+            stored.add(key)
+            new.append(OutboxMessage(**fields))
+    created = OutboxMessage.objects.bulk_create(new)
+    for message in created:
+        tasks.dispatch_on_commit(message.pk)
+    return created
+
+
 def notify_pharmacy(*, pharmacy, event: str, obj, context: dict | None = None):
     """Queue `event` by email to the pharmacy's notification address (never health details)."""
     if not pharmacy.notification_email:
         return None
-    return _enqueue_email(
+    message = _email_message(
         pharmacy,
         event,
         obj,
@@ -103,6 +163,7 @@ def notify_pharmacy(*, pharmacy, event: str, obj, context: dict | None = None):
         settings.LANGUAGE_CODE,
         to_pharmacy=True,
     )
+    return _store(message) if message else None
 
 
 def patient_language() -> str:
@@ -137,7 +198,7 @@ def _render_plain(template_name: str, context: dict) -> str:
     return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
-def _enqueue_email(pharmacy, event, obj, recipient, context, attachments, language, *, to_pharmacy):
+def _email_message(pharmacy, event, obj, recipient, context, attachments, language, *, to_pharmacy):
     ctx = template_context(pharmacy, obj, context)
     ctx["to_pharmacy"] = to_pharmacy
     try:
@@ -148,7 +209,7 @@ def _enqueue_email(pharmacy, event, obj, recipient, context, attachments, langua
     except TemplateDoesNotExist:
         logger.error("Email templates missing for event %s; nothing queued", event)
         return None
-    return _store(
+    return _message(
         pharmacy,
         obj,
         event=event,
@@ -177,14 +238,14 @@ def render_sms(pharmacy, event: str, obj, context: dict | None, language: str) -
         return None
 
 
-def _enqueue_sms(pharmacy, event, obj, number, context, language):
+def _sms_message(pharmacy, event, obj, number, context, language):
     body = render_sms(pharmacy, event, obj, context, language)
     if body is None:
         logger.info("No SMS template for event %s; SMS skipped", event)
         return None
     if segment_count(body) > 2:
         logger.warning("SMS %s is %d segments long", event, segment_count(body))
-    return _store(
+    return _message(
         pharmacy,
         obj,
         event=event,
@@ -196,15 +257,26 @@ def _enqueue_sms(pharmacy, event, obj, number, context, language):
     )
 
 
-def _store(pharmacy, obj, *, event, channel, recipient, **fields) -> OutboxMessage:
-    message, created = OutboxMessage.objects.get_or_create(
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=str(obj.pk),
-        event=event,
-        channel=channel,
-        recipient=recipient,
-        defaults={"pharmacy": pharmacy, **fields},
-    )
+KEY_FIELDS = ("content_type", "object_id", "event", "channel", "recipient")
+
+
+def _message(pharmacy, obj, *, event, channel, recipient, **fields) -> dict:
+    """An outbox row's field values, its unique key first."""
+    return {
+        "content_type": ContentType.objects.get_for_model(obj),
+        "object_id": str(obj.pk),
+        "event": event,
+        "channel": channel,
+        "recipient": recipient,
+        "pharmacy": pharmacy,
+        **fields,
+    }
+
+
+def _store(fields: dict) -> OutboxMessage:
+    key = {name: fields[name] for name in KEY_FIELDS}
+    defaults = {name: value for name, value in fields.items() if name not in KEY_FIELDS}
+    message, created = OutboxMessage.objects.get_or_create(**key, defaults=defaults)
     if created:
         tasks.dispatch_on_commit(message.pk)
     return message

@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from notifications.api import notify_contact, notify_pharmacy, patient_language
+from notifications.api import notify_contact, notify_contacts, notify_pharmacy, patient_language
 from pharmacies import audit
 
 from . import availability, links, slots, waitlist
@@ -407,29 +407,32 @@ def send_reminders_for(booking_ids, now: datetime | None = None) -> int:
     rolls back whole, so its bookings are still due at the next tick.
     """
     now = now or timezone.now()
-    sent = 0
     with transaction.atomic():
-        due = (
+        due = list(
             _due_reminders(now)
             .filter(pk__in=list(booking_ids))
             .select_for_update(skip_locked=True, of=("self",))
             .select_related("service", "pharmacy__site")
             .order_by("pk")
         )
-        for booking in due:
-            Booking.objects.filter(pk=booking.pk).update(reminder_sent_at=now)
-            reminded = BookingChange.objects.create(
-                booking=booking, action=BookingChange.Action.REMINDED
+        if due:
+            Booking.objects.filter(pk__in=[booking.pk for booking in due]).update(
+                reminder_sent_at=now
             )
-            # Keyed on this reminder's history row, so a booking moved after its reminder gets
+            history = BookingChange.objects.bulk_create(
+                BookingChange(booking=booking, action=BookingChange.Action.REMINDED)
+                for booking in due
+            )
+            # Keyed on each reminder's history row, so a booking moved after its reminder gets
             # one for its new time too (the outbox sends once per object and event).
-            notify_contact(
-                booking,
-                event="booking_reminder",
-                obj=reminded,
-                context=notification_context(booking),
+            notify_contacts(
+                "booking_reminder",
+                [
+                    (booking, reminded, notification_context(booking))
+                    for booking, reminded in zip(due, history, strict=True)
+                ],
             )
-            sent += 1
+    sent = len(due)
     if sent:
         logger.info("Sent %d appointment reminders", sent)
     return sent
