@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from notifications.api import notify_contacts
 from notifications.models import OutboxMessage
 from pharmacies.tenancy import all_pharmacies
 from rdv import booking as operations
@@ -83,6 +84,33 @@ def test_two_ticks_in_batches_remind_each_patient_once(
     assert recipients == sorted(f"patient{n}@example.fr" for n in range(6))
     assert all("Rappel" in message.subject for message in mail.outbox)
     assert reminders_per_booking() == {b.pk: 1 for b in six_due}
+
+
+def test_messages_stored_for_a_batch_at_once_are_stored_and_sent_once(
+    six_due, django_capture_on_commit_callbacks
+):
+    """The batch's outbox rows are written together; writing them again adds and sends nothing."""
+    mail.outbox.clear()
+    with time_machine.travel(MONDAY_9H30, tick=False), all_pharmacies():
+        two = six_due[:2]
+        history = [
+            BookingChange.objects.create(booking=b, action=BookingChange.Action.REMINDED)
+            for b in two
+        ]
+        items = [
+            (b, h, operations.notification_context(b)) for b, h in zip(two, history, strict=True)
+        ]
+        stored = []
+        for _ in range(2):
+            with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+                stored.append(notify_contacts("booking_reminder", items))
+    assert [len(messages) for messages in stored] == [2, 0]
+    assert sorted(to for message in mail.outbox for to in message.to) == [
+        "patient0@example.fr",
+        "patient1@example.fr",
+    ]
+    for booking, message in zip(two, sorted(mail.outbox, key=lambda m: m.to), strict=True):
+        assert booking.reference in message.body  # each rendered with its own booking
 
 
 def test_a_booking_not_due_yet_waits_for_its_tick(pharmacy_a, settings):
