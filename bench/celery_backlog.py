@@ -4,9 +4,9 @@ Run with ``.venv/bin/python -m bench.celery_backlog`` (``--reminders`` to change
 (re)creates its own database (``--database-url``, default ``officine_bench_celery``), flushes its
 Redis db (``--redis-url``, default db 12), writes 100 pharmacy sites and 100,000 bookings due for
 their day-before reminder with bulk SQL (``bench/sites.py``), starts one Celery worker with 4
-processes (``--concurrency=4``, production settings, the file SMS backend), and queues the reminder
-task twice at once (two overlapping beat ticks, as after an outage): each tick queues one task per
-batch of due bookings (``OFFICINE_REMINDER_BATCH``), the batches of both ticks lock their rows with
+processes on both queues (``--concurrency=4 -Q celery,bulk``, production settings, the file SMS
+backend), and queues the reminder task twice at once (two overlapping beat ticks, as after an
+outage): each tick queues one task per batch of due bookings (``OFFICINE_REMINDER_BATCH``), the batches of both ticks lock their rows with
 SKIP LOCKED and claim each booking once, on every process, while the sends follow. It waits until
 every outbox row is sent and checks: one reminder per booking, one SMS written per outbox row.
 Prints the time it took; exit status 0 only if nothing was lost or sent twice.
