@@ -38,4 +38,9 @@ class CollectConfig(extensions.PluggableAppConfig):
 
     def ready(self):
         super().ready()
+        from django.db.backends.signals import connection_created
+
         from . import signals  # noqa: F401 - connects the receivers
+        from .catalogue import register_fold
+
+        connection_created.connect(register_fold, dispatch_uid="collect.register_fold")

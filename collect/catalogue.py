@@ -2,8 +2,10 @@
 
 Search is PostgreSQL's French full text on PostgreSQL (stemming: "crèmes" finds "crème"), through
 a GIN index on the products' document, and a plain case-insensitive match elsewhere (SQLite, the
-embedded demo), so it works everywhere. A typed code (EAN/CIP, spaces allowed) finds its product
-directly on both.
+embedded demo), so it works everywhere. Both ignore accents, since patients on phones type
+"creme" for "Crème": PostgreSQL through the `officine_french` configuration (`unaccent` before the
+French stemmer, migration 0004), the plain match by folding both sides (`fold`). A typed code
+(EAN/CIP, spaces allowed) finds its product directly on both.
 
 With 20,000 offers the cost of a catalogue page is not its 24 cards but what is counted over all
 of them: the number of results (pagination) and the categories holding an offer. Both are kept
@@ -16,12 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from collections.abc import Callable
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Func, Prefetch, Q, QuerySet, TextField
 from django.utils.functional import cached_property
 
 from .codes import normalise
@@ -30,20 +33,46 @@ from .models import Category, PharmacyProduct, Product
 MAX_QUERY = 100
 CACHE_SECONDS = 6 * 3600
 SEARCH_INDEX = "collect_product_search"
+SEARCH_CONFIG = "officine_french"
+FOLD_FUNCTION = "officine_fold"
 _VERSION = "collect:catalogue:v:{}"
 AGENCY = "agency"
 
 
-def search_document():
+def search_document(config: str = SEARCH_CONFIG):
     """The weighted French document of a product; the GIN index is built on this very expression
-    (migration 0002), which is what lets PostgreSQL use it."""
+    (migration 0004; 0002 built it on plain `french`), which is what lets PostgreSQL use it."""
     from django.contrib.postgres.search import SearchVector
 
     return (
-        SearchVector("name", weight="A", config="french")
-        + SearchVector("brand", weight="B", config="french")
-        + SearchVector("description", weight="C", config="french")
+        SearchVector("name", weight="A", config=config)
+        + SearchVector("brand", weight="B", config=config)
+        + SearchVector("description", weight="C", config=config)
     )
+
+
+def fold(text: str) -> str:
+    """`text` without accents nor case ("Crème" and "CREME" both give "creme"): what the plain
+    match compares, since SQLite's LIKE folds neither accents nor non-ASCII case."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+class Folded(Func):
+    """`fold` in SQL: a Python function registered on each SQLite connection (`register_fold`),
+    `lower(unaccent(...))` on PostgreSQL (the extension migration 0004 installs)."""
+
+    function = FOLD_FUNCTION
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="lower(unaccent(%(expressions)s))")
+
+
+def register_fold(sender, connection, **kwargs):
+    """Gives every new SQLite connection the `officine_fold` function (connection_created)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(FOLD_FUNCTION, 1, fold, deterministic=True)
 
 
 def offers_for(pharmacy) -> QuerySet[PharmacyProduct]:
@@ -77,7 +106,7 @@ def search(
         # django.contrib.postgres only on PostgreSQL: SQLite has no such functions.
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        wanted = SearchQuery(query, config="french", search_type="websearch")
+        wanted = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
         matching = (
             Product.objects.annotate(document=search_document())
             .filter(document=wanted)
@@ -88,23 +117,22 @@ def search(
             .annotate(rank=SearchRank(_offer_document(), wanted))
             .order_by("-rank", "product__name", "product_id")
         )
+    folded = {
+        f"folded_{field}": Folded(f"product__{field}") for field in ("name", "brand", "description")
+    }
     condition = Q()
-    for word in query.split()[:8]:
-        condition &= (
-            Q(product__name__icontains=word)
-            | Q(product__brand__icontains=word)
-            | Q(product__description__icontains=word)
-        )
-    return queryset.filter(condition)
+    for word in fold(query).split()[:8]:
+        condition &= Q(*(Q(**{f"{name}__contains": word}) for name in folded), _connector=Q.OR)
+    return queryset.alias(**folded).filter(condition)
 
 
 def _offer_document():
     from django.contrib.postgres.search import SearchVector
 
     return (
-        SearchVector("product__name", weight="A", config="french")
-        + SearchVector("product__brand", weight="B", config="french")
-        + SearchVector("product__description", weight="C", config="french")
+        SearchVector("product__name", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("product__brand", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("product__description", weight="C", config=SEARCH_CONFIG)
     )
 
 

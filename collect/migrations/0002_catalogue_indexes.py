@@ -10,7 +10,7 @@ def add_search_index(apps, schema_editor):
     from django.contrib.postgres.indexes import GinIndex
 
     product = apps.get_model("collect", "Product")
-    schema_editor.add_index(product, GinIndex(search_document(), name=SEARCH_INDEX))
+    schema_editor.add_index(product, GinIndex(search_document("french"), name=SEARCH_INDEX))
 
 
 def remove_search_index(apps, schema_editor):
