@@ -4,10 +4,12 @@ Kept apart from the pharmacy staff groups: agency editors get page permissions o
 site's tree (its home, its blog and every post in it; never on a pharmacy's tree) and image
 permissions on the "Agence" collection. Their posts go through a Wagtail workflow assigned to the
 blog index. With permissions on the blog alone, the explorer opened on the blog and the rest of the
-agency site could be neither found nor fixed.
+agency site could be neither found nor fixed. Apps add the model permissions of the shared data
+they run for the agency (the Click & Collect catalogue...) through their `agency_permissions`.
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 from wagtail.models import (
     Collection,
     GroupApprovalTask,
@@ -17,6 +19,8 @@ from wagtail.models import (
     WorkflowPage,
     WorkflowTask,
 )
+
+from pharmacies import extensions
 
 AGENCY_EDITORS_GROUP = "Rédaction agence"
 MODERATORS_GROUP = "Modérateurs"
@@ -85,5 +89,11 @@ def setup_agency_editors(blog_index) -> Group:
         GroupCollectionPermission.objects.get_or_create(
             group=group, collection=collection, permission=permission
         )
+    declared = [label.split(".", 1) for label in extensions.declared_lists("agency_permissions")]
+    if declared:
+        wanted = Q()
+        for app_label, codename in declared:
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.add(*Permission.objects.filter(wanted))
     ensure_blog_workflow(blog_index)
     return group

@@ -28,6 +28,17 @@ class CollectConfig(extensions.PluggableAppConfig):
         "collect.add_collectsettings",
         "collect.change_collectsettings",
     ]
+    # The shared catalogue the agency editors run; never offers or reservations (pharmacy data).
+    agency_permissions = [
+        "collect.view_product",
+        "collect.add_product",
+        "collect.change_product",
+        "collect.delete_product",
+        "collect.view_category",
+        "collect.add_category",
+        "collect.change_category",
+        "collect.delete_category",
+    ]
     default_pages = "collect.provisioning.default_pages"
     demo_agency = "collect.demo.seed_agency_catalogue"
     demo_pharmacy = "collect.demo.seed_pharmacy_offers"

@@ -16,6 +16,8 @@ attribute                   read by             declares
                                                 view(request, page, **kwargs)
 ``site_urls``               config.urls         {prefix: URLconf} of site-wide routes
 ``staff_permissions``       provisioning        "app_label.codename" given to every staff group
+``agency_permissions``      blog.roles          "app_label.codename" given to the agency editors
+                                                group (shared data only, never a pharmacy's)
 ``home_page``               provisioning        callable(name, slug) -> the new site's root page
                                                 (one app, the page-tree owner, declares it)
 ``default_pages``           provisioning        callable(home) -> pages created for a new pharmacy
@@ -58,6 +60,7 @@ class PluggableAppConfig(AppConfig):
     page_routes: dict[str, str] = {}
     site_urls: dict[str, str] = {}
     staff_permissions: list[str] = []
+    agency_permissions: list[str] = []
     home_page: str = ""
     default_pages: str = ""
     pharmacy_provisioned: str = ""
