@@ -10,6 +10,10 @@ from pharmacies.tenancy import PharmacyScopedManager
 class ContactMessage(models.Model):
     """Kept so the pharmacy can answer even if the e-mail is lost; belongs to one pharmacy."""
 
+    # Wagtail's reference index would record its link to the pharmacy in the visitor's POST
+    # (a savepoint, a read and a write); no admin screen asks what points at a pharmacy.
+    wagtail_reference_index_ignore = True
+
     pharmacy = models.ForeignKey(
         Pharmacy, on_delete=models.CASCADE, related_name="+", verbose_name=_("pharmacie")
     )

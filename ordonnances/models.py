@@ -82,6 +82,9 @@ class Prescription(PatientContact):
     """
 
     reference_prefix = "ORD-"
+    # Wagtail's reference index would record its link to the pharmacy in the patient's POST
+    # (a savepoint, a read and a write); no admin screen asks what points at a pharmacy.
+    wagtail_reference_index_ignore = True
 
     pharmacy = models.ForeignKey(
         "pharmacies.Pharmacy",

@@ -302,6 +302,9 @@ class Booking(PatientContact):
     """
 
     reference_prefix = "RDV-"
+    # Wagtail's reference index would record its links (pharmacy and service) in the patient's POST
+    # (a savepoint, a read and a write), and a service's usage screen would list patients.
+    wagtail_reference_index_ignore = True
 
     pharmacy = models.ForeignKey(
         Pharmacy, on_delete=models.CASCADE, related_name="bookings", verbose_name=_("pharmacie")
@@ -445,6 +448,9 @@ class WaitlistEntry(PatientContact):
     """
 
     reference_prefix = "ATT-"
+    # Wagtail's reference index would record its links (pharmacy and service) in the patient's POST
+    # (a savepoint, a read and a write), and a service's usage screen would list patients.
+    wagtail_reference_index_ignore = True
 
     pharmacy = models.ForeignKey(
         Pharmacy, on_delete=models.CASCADE, related_name="waitlist", verbose_name=_("pharmacie")
