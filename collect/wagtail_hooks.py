@@ -14,7 +14,9 @@ from django.views.generic import RedirectView
 from wagtail import hooks
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.views import generic
 from wagtail.admin.views.generic import chooser as chooser_views
+from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -205,10 +207,41 @@ class ProductChooserViewSet(ChooserViewSet):
     chosen_view_class = ProductChosenView
 
 
+class AgencyProductsOnly:
+    """The shared catalogue's screens hold the agency's products only: a pharmacy's own products
+    are that pharmacy's data and have their own scoped screen (agency editors manage this one)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        pk = kwargs.get("pk")
+        if pk is not None:
+            try:
+                agency = Product.objects.filter(pk=int(str(pk)), own_pharmacy__isnull=True)
+            except ValueError:
+                raise Http404("Not a product of the shared catalogue") from None
+            if not agency.exists():
+                raise Http404("Not a product of the shared catalogue")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class AgencyProductsListed(AgencyProductsOnly):
+    def get_base_queryset(self):
+        return super().get_base_queryset().filter(own_pharmacy__isnull=True)
+
+
+def _agency_only(view_class, mixin=AgencyProductsListed):
+    return type(view_class.__name__, (mixin, view_class), {})
+
+
 class ProductViewSet(ModelViewSet):
     """The agency's shared catalogue (agency only: staff groups get no product permission)."""
 
     model = Product
+    index_view_class = _agency_only(generic.IndexView)
+    edit_view_class = _agency_only(generic.EditView)
+    delete_view_class = _agency_only(generic.DeleteView)
+    inspect_view_class = _agency_only(generic.InspectView)
+    history_view_class = _agency_only(history.HistoryView, AgencyProductsOnly)
+    usage_view_class = _agency_only(usage.UsageView, AgencyProductsOnly)
     icon = "list-ul"
     menu_label = _("Catalogue commun")
     menu_order = 40

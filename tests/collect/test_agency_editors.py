@@ -79,3 +79,20 @@ def test_agency_editor_sees_no_reservation_nor_offer_of_a_pharmacy(
     assert sent.status_code in (302, 403, 404)
     offer.refresh_from_db()
     assert str(offer.price) != "0.01"
+
+
+def test_the_shared_catalogue_screen_never_holds_a_pharmacy_own_product(editor_client, pharmacy_a):
+    """A pharmacy's own products are its data, on its own screen: the agency's catalogue screen
+    neither lists them nor opens, edits or deletes them."""
+    shared = Product.objects.create(code=code(1), name="Crème solaire")
+    own = Product.objects.create(
+        code=code(2), name="Miel de la ruche voisine", own_pharmacy=pharmacy_a
+    )
+    listing = editor_client.get(reverse("collect_catalogue:index")).content.decode()
+    assert "Crème solaire" in listing and "Miel de la ruche voisine" not in listing
+    assert editor_client.get(reverse("collect_catalogue:edit", args=[shared.pk])).status_code == 200
+    for name in ("edit", "delete", "history", "usage"):
+        url = reverse(f"collect_catalogue:{name}", args=[own.pk])
+        assert editor_client.get(url).status_code == 404, name
+    editor_client.post(reverse("collect_catalogue:delete", args=[own.pk]))
+    assert Product.objects.filter(pk=own.pk).exists()
