@@ -126,3 +126,23 @@ class GuardedFormMixin(forms.Form):
         elif page_id is not None and self.is_bound:
             self.data = self.data.copy()
             self.data[TOKEN_FIELD] = make_token(page_id, already_filled=True)
+
+    def annotate_for_rendering(self) -> None:
+        """Point each input at its help text and error (aria-describedby), mark invalid ones.
+
+        For a template that lays the fields out itself (rather than `{{ form }}`): its help text
+        and error elements have the ids `<input id>_help` and `<input id>_error`.
+        """
+        errors = self.errors if self.is_bound else {}
+        for name, field in self.fields.items():
+            if name in (TOKEN_FIELD, HONEYPOT_FIELD) or field.widget.is_hidden:
+                continue
+            bound = self[name]
+            described = []
+            if field.help_text:
+                described.append(f"{bound.auto_id}_help")
+            if name in errors:
+                described.append(f"{bound.auto_id}_error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if described:
+                field.widget.attrs["aria-describedby"] = " ".join(described)

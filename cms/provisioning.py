@@ -46,6 +46,17 @@ def _add_child(home, page):
     return page
 
 
+def feature_page(home, *, title: str, slug: str, body) -> list:
+    """A feature's menu page holding its block ("Envoyer une ordonnance"), created once.
+
+    A feature's `default_pages` returns this: the new page, or nothing when the pharmacy already
+    has a page with that slug (provisioning runs again, the pharmacist kept or renamed it).
+    """
+    if ContentPage.objects.child_of(home).filter(slug=slug).exists():
+        return []
+    return [_add_child(home, ContentPage(title=title, slug=slug, show_in_menus=True, body=body))]
+
+
 def default_pages(home):
     """Legal notice, "Nos services" and "L'équipe", each once; editable like any page."""
     created = []

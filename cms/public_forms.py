@@ -23,15 +23,17 @@ stored                                  303 See Other to the confirmation (POST/
 ======================================  ==================================================
 
 The routes themselves are declared by the apps (`page_routes`, see `pharmacies.extensions`); this
-module also builds their URLs, and holds the check that a signed link is opened on the site of
-the pharmacy it belongs to.
+module also builds their URLs, and holds the patient's signed tracking link to what was stored
+(`TrackingLink`) with the check that such a link is opened on the site of the pharmacy it belongs to.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
+from django.core import signing
 from django.http import (
     Http404,
     HttpResponseForbidden,
@@ -107,6 +109,67 @@ def belongs_to_site(request, record) -> bool:
     """
     site = Site.find_for_request(request)
     return record is not None and site is not None and record.pharmacy.site_id == site.pk
+
+
+class TrackingLink:
+    """The private link a patient gets to follow what they sent (a prescription, a reservation).
+
+    Nothing is stored: the token is the record's id and reference, signed with the feature's
+    salt and valid for `max_age`; a list rather than a dict, since the link goes in SMS and every
+    character counts. Id 0 names no record: the decoy landing a bot gets shows a made-up reference.
+    Each feature declares one for its model (which has `reference`, `pharmacy` and `purged_at`)
+    and its tracking route; a fix to the token or its lookup is then made once for all of them.
+    """
+
+    def __init__(self, model, *, salt: str, max_age: timedelta, route: str):
+        self.model = model
+        self.salt = salt
+        self.max_age = max_age
+        self.route = route
+
+    def token(self, record) -> str:
+        return signing.dumps([record.pk, record.reference], salt=self.salt)
+
+    def decoy_token(self) -> str:
+        return signing.dumps([0, self.model.new_reference()], salt=self.salt)
+
+    def decode(self, token: str) -> dict:
+        """The signed payload, or Http404 for a tampered, foreign or expired token."""
+        try:
+            data = signing.loads(token, salt=self.salt, max_age=self.max_age)
+        except signing.BadSignature as exc:
+            raise Http404("Bad tracking token") from exc
+        if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], int)):
+            raise Http404("Bad tracking token")
+        return {"id": data[0], "r": str(data[1])}
+
+    def record(self, token: str):
+        """The record the token names, unless purged since; Http404 otherwise."""
+        data = self.decode(token)
+        try:
+            return self.model.objects.select_related("pharmacy__site").get(
+                pk=data["id"], reference=data["r"], purged_at__isnull=True
+            )
+        except (self.model.DoesNotExist, ValueError, TypeError) as exc:
+            raise Http404(f"No such {self.model._meta.model_name}") from exc
+
+    def record_for_request(self, request, token: str):
+        """Like `record`, and Http404 as well on another pharmacy's site (`belongs_to_site`)."""
+        record = self.record(token)
+        if not belongs_to_site(request, record):
+            raise Http404("Tracking link used on another pharmacy's site")
+        return record
+
+    def path(self, token: str) -> str:
+        return reverse(self.route, args=[token])
+
+    def url(self, record, token: str | None = None) -> str:
+        """The absolute link, on the site of the record's pharmacy (for messages)."""
+        return record.pharmacy.site.root_url + self.path(token or self.token(record))
+
+    def url_on_page(self, page, token: str) -> str:
+        """The absolute link, on the site of the page showing it (a confirmation)."""
+        return page.get_site().root_url + self.path(token)
 
 
 class InvalidSubmission(Exception):

@@ -30,6 +30,7 @@ from wagtail.admin.views import generic
 from cms import caching, dates
 from pharmacies import tenancy
 from pharmacies.phones import to_e164
+from pharmacies.status_actions import StatusActionView
 
 from . import catalogue, catalogue_io, services
 from .models import (
@@ -162,38 +163,28 @@ class ReservationEditView(generic.EditView):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(choices=Status.choices)
+    # Expiry is the beat job's, never a pharmacist's button: posting it is an unknown status.
+    status = forms.ChoiceField(
+        choices=[choice for choice in Status.choices if choice[0] != Status.EXPIRED]
+    )
     note = forms.CharField(required=False, max_length=2000)
 
 
-@require_POST
-def status_view(request, pk):
+class ReservationStatusView(StatusActionView):
     """Apply one workflow step chosen on the detail page (scoped; change permission needed)."""
-    reservation = _reservation_or_404(request, pk)
-    if not request.user.has_perm(CHANGE_PERMISSION):
-        raise PermissionDenied
-    form = StatusForm(request.POST)
-    inspect_url = reverse("reservations:inspect", args=[reservation.pk])
-    if not form.is_valid() or form.cleaned_data["status"] == Status.EXPIRED:
-        messages.error(request, _("Statut inconnu."))
-        return redirect(inspect_url)
-    try:
-        services.change_status(
-            reservation,
-            form.cleaned_data["status"],
-            user=request.user,
-            note=form.cleaned_data["note"],
-            request=request,
-        )
-    except services.TransitionError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("Réservation %(ref)s : %(status)s.")
-            % {"ref": reservation.reference, "status": reservation.get_status_display()},
-        )
-    return redirect(inspect_url)
+
+    permission = CHANGE_PERMISSION
+    form_class = StatusForm
+    transition_error = services.TransitionError
+    change_status = staticmethod(services.change_status)
+    success_text = _("Réservation %(ref)s : %(status)s.")
+    inspect_route = "reservations:inspect"
+
+    def get_queryset(self):
+        return Reservation.objects.filter(purged_at__isnull=True).select_related("pharmacy__site")
+
+
+status_view = ReservationStatusView.as_view()
 
 
 @require_POST

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cms.forms_guard import GuardedFormMixin
 from notifications.forms import DateInput, PatientContactFormMixin
+from pharmacies.forms import clean_pickup_day
 
 from .models import MAX_QUANTITY, PharmacyProduct
 from .services import Wanted
@@ -112,36 +110,12 @@ class ReservationForm(GuardedFormMixin, PatientContactFormMixin):
         return [f"{pk}:{quantity}" for pk, quantity in selection.items()]
 
     def clean_pickup_date(self):
-        value = self.cleaned_data.get("pickup_date")
-        today = timezone.localdate()
-        if value < today:
-            raise forms.ValidationError(_("Cette date est passée. Choisissez une date à venir."))
-        if value > today + timedelta(days=PICKUP_MAX_DAYS):
-            raise forms.ValidationError(
-                _("Choisissez un jour dans les %(days)d prochains jours.")
-                % {"days": PICKUP_MAX_DAYS}
-            )
-        if self.pharmacy.schedule.is_closed_day(value):
-            raise forms.ValidationError(
-                _("La pharmacie est fermée ce jour-là. Choisissez un autre jour.")
-            )
-        return value
-
-    def annotate_for_rendering(self) -> None:
-        """Point each input at its help text and error (aria-describedby), mark invalid ones."""
-        errors = self.errors if self.is_bound else {}
-        for name, field in self.fields.items():
-            if name in ("form_token", "website", "selection") or field.widget.is_hidden:
-                continue
-            bound = self[name]
-            described = []
-            if field.help_text:
-                described.append(f"{bound.auto_id}_help")
-            if name in errors:
-                described.append(f"{bound.auto_id}_error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if described:
-                field.widget.attrs["aria-describedby"] = " ".join(described)
+        return clean_pickup_day(
+            self.pharmacy,
+            self.cleaned_data.get("pickup_date"),
+            max_days=PICKUP_MAX_DAYS,
+            too_far=_("Choisissez un jour dans les %(days)d prochains jours."),
+        )
 
     @property
     def visible_text_fields(self):

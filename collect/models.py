@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from cms.progress import Step, progress_steps
 from notifications.models import PatientContact
 from pharmacies.tenancy import PharmacyScopedManager
+from pharmacies.workflow import StatusWorkflow
 
 from .codes import code_error
 
@@ -288,7 +289,7 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-class Reservation(PatientContact):
+class Reservation(StatusWorkflow, PatientContact):
     """Products a patient set aside at one pharmacy, paid for at the counter when collected.
 
     Its reference ("RES-" and six characters) is what the patient quotes. Personal fields are
@@ -299,6 +300,12 @@ class Reservation(PatientContact):
     # Wagtail's reference index would record its link to the pharmacy in the patient's POST
     # (a savepoint, a read and a write); no admin screen asks what points at a pharmacy.
     wagtail_reference_index_ignore = True
+    workflow_statuses = Status
+    workflow_transitions = TRANSITIONS
+    closed_statuses = CLOSED_STATUSES
+    patient_cancellable_statuses = PATIENT_CANCELLABLE
+    # Expiry is the beat job's, never a pharmacist's button.
+    automatic_statuses = {Status.EXPIRED}
 
     pharmacy = models.ForeignKey(
         "pharmacies.Pharmacy",
@@ -341,22 +348,9 @@ class Reservation(PatientContact):
         return f"{self.reference} — {self.first_name} {self.last_name}"
 
     @property
-    def is_closed(self) -> bool:
-        return self.status in CLOSED_STATUSES
-
-    @property
-    def patient_can_cancel(self) -> bool:
-        return self.status in PATIENT_CANCELLABLE
-
-    @property
     def progress(self) -> list[Step]:
         """The steps shown on the patient's tracking page."""
         return progress_steps(PROGRESS, self.status)
-
-    def allowed_transitions(self) -> list[str]:
-        # Expiry is the beat job's, never a pharmacist's button.
-        allowed = TRANSITIONS[self.status] - {Status.EXPIRED}
-        return [s for s in Status.values if s in allowed]
 
     @property
     def total(self) -> Decimal:

@@ -2,7 +2,7 @@
 
 from wagtail.rich_text import RichText
 
-from cms.models import ContentPage
+from cms.provisioning import feature_page
 
 PAGE_SLUG = "click-and-collect"
 
@@ -27,14 +27,4 @@ def catalogue_page_body() -> list[tuple[str, dict]]:
 
 def default_pages(home):
     """A "Click & Collect" page holding the catalogue block, once per pharmacy."""
-    if ContentPage.objects.child_of(home).filter(slug=PAGE_SLUG).exists():
-        return []
-    page = ContentPage(
-        title="Click & Collect",
-        slug=PAGE_SLUG,
-        show_in_menus=True,
-        body=catalogue_page_body(),
-    )
-    home.add_child(instance=page)
-    page.save_revision().publish()
-    return [page]
+    return feature_page(home, title="Click & Collect", slug=PAGE_SLUG, body=catalogue_page_body())

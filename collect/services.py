@@ -13,12 +13,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core import signing
 from django.db import transaction
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from cms.public_forms import TrackingLink
 from notifications.api import notify_contact, notify_pharmacy, patient_language
 from notifications.models import OutboxMessage
 from pharmacies import audit
@@ -38,8 +37,6 @@ from .models import (
 
 logger = logging.getLogger("officine.collect")
 
-TRACKING_SALT = "collect.tracking"
-TRACKING_MAX_AGE = timedelta(days=90)
 # Closed reservations keep the patient's name and contact this long, then are blanked.
 RETENTION_DAYS = 90
 
@@ -59,35 +56,13 @@ class TransitionError(ValueError):
 
 # --- Tracking links ---------------------------------------------------------------------
 
-
-def tracking_token(reservation: Reservation) -> str:
-    return signing.dumps([reservation.pk, reservation.reference], salt=TRACKING_SALT)
-
-
-def decode_tracking_token(token: str) -> dict:
-    """The signed payload, or Http404 for a tampered, foreign or expired token."""
-    try:
-        data = signing.loads(token, salt=TRACKING_SALT, max_age=TRACKING_MAX_AGE)
-    except signing.BadSignature as exc:
-        raise Http404("Bad tracking token") from exc
-    if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], int)):
-        raise Http404("Bad tracking token")
-    return {"id": data[0], "r": str(data[1])}
-
-
-def reservation_for_token(token: str) -> Reservation:
-    data = decode_tracking_token(token)
-    try:
-        return Reservation.objects.select_related("pharmacy__site").get(
-            pk=data["id"], reference=data["r"], purged_at__isnull=True
-        )
-    except (Reservation.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such reservation") from exc
-
-
-def tracking_url(reservation: Reservation, token: str | None = None) -> str:
-    path = reverse("collect:track", args=[token or tracking_token(reservation)])
-    return reservation.pharmacy.site.root_url + path
+TRACKING = TrackingLink(
+    Reservation, salt="collect.tracking", max_age=timedelta(days=90), route="collect:track"
+)
+tracking_token = TRACKING.token
+decode_tracking_token = TRACKING.decode
+reservation_for_token = TRACKING.record
+tracking_url = TRACKING.url
 
 
 def admin_url(reservation: Reservation) -> str:

@@ -10,12 +10,10 @@ from __future__ import annotations
 from functools import partial
 from urllib.parse import urlencode
 
-from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import get_template
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html_join
@@ -27,7 +25,6 @@ from cms.forms_guard import is_same_origin
 
 from . import catalogue, services
 from .forms import ReservationForm, parse_selection, selection_offers
-from .models import Reservation
 
 _CARDS = SimpleLazyObject(lambda: get_template("collect/includes/cards.html"))
 _QUERY_HOLE = "collect-selection-query"
@@ -218,7 +215,7 @@ class ReservationView(public_forms.PublicFormView):
         )
 
     def get_decoy_landing_url(self):
-        decoy = signing.dumps([0, Reservation.new_reference()], salt=services.TRACKING_SALT)
+        decoy = services.TRACKING.decoy_token()
         return confirmation_url(self.page, self.request, self.block_id, decoy)
 
     def render_form(self, form, *, status: int = 200):
@@ -282,14 +279,12 @@ def confirmation_view(request, page, block_id):
     data = services.decode_tracking_token(token)
     reservation = None
     if data["id"]:
-        reservation = services.reservation_for_token(token)
-        if not public_forms.belongs_to_site(request, reservation):
-            raise Http404("Reservation of another pharmacy")
+        reservation = services.TRACKING.record_for_request(request, token)
     context.update(
         {
             "reference": data["r"],
             "reservation": reservation,
-            "tracking_url": page.get_site().root_url + _track_path(token),
+            "tracking_url": services.TRACKING.url_on_page(page, token),
         }
     )
     response = _render(request, "collect/confirmation.html", context)
@@ -298,19 +293,12 @@ def confirmation_view(request, page, block_id):
     return response
 
 
-def _track_path(token: str) -> str:
-    return reverse("collect:track", args=[token])
-
-
 def _invalid_link(request):
     return _render(request, "collect/link_invalid.html", {}, status=404)
 
 
 def _reservation_for_request(request, token):
-    reservation = services.reservation_for_token(token)
-    if not public_forms.belongs_to_site(request, reservation):
-        raise Http404("Tracking link used on another pharmacy's site")
-    return reservation
+    return services.TRACKING.record_for_request(request, token)
 
 
 def _track_response(request, reservation, token, *, error="", cancelled=False, status=200):

@@ -27,6 +27,7 @@ from cms import dates
 from notifications.models import Channel
 from pharmacies import audit, tenancy
 from pharmacies.phones import to_e164
+from pharmacies.status_actions import StatusActionView
 from pharmacies.viewsets import ScopedViewMixin
 
 from . import renewals, services
@@ -234,44 +235,32 @@ class StatusForm(forms.Form):
         return cleaned
 
 
-def _form_errors_to_messages(request, form) -> None:
-    if "note" in form.errors:
-        for error in form.errors["note"]:
-            messages.error(request, error)
-    else:
-        messages.error(request, _("Statut inconnu."))
-
-
-@require_POST
-def status_view(request, pk):
+class PrescriptionStatusView(StatusActionView):
     """Apply one workflow step chosen on the detail page (scoped; change permission needed)."""
-    prescription = tenancy.get_scoped_object_or_404(
-        Prescription.objects.filter(purged_at__isnull=True), request.user, "pharmacy", pk=pk
-    )
-    if not request.user.has_perm(CHANGE_PERMISSION):
-        raise PermissionDenied
-    form = StatusForm(request.POST, prescription=prescription)
-    inspect_url = reverse("prescriptions:inspect", args=[prescription.pk])
-    if not form.is_valid():
-        _form_errors_to_messages(request, form)
-        return redirect(inspect_url)
-    try:
-        services.change_status(
-            prescription,
-            form.cleaned_data["status"],
-            user=request.user,
-            note=form.cleaned_data["note"],
-            request=request,
-        )
-    except services.TransitionError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("Ordonnance %(ref)s : %(status)s.")
-            % {"ref": prescription.reference, "status": prescription.get_status_display()},
-        )
-    return redirect(inspect_url)
+
+    permission = CHANGE_PERMISSION
+    form_class = StatusForm
+    transition_error = services.TransitionError
+    change_status = staticmethod(services.change_status)
+    success_text = _("Ordonnance %(ref)s : %(status)s.")
+    inspect_route = "prescriptions:inspect"
+
+    def get_queryset(self):
+        return Prescription.objects.filter(purged_at__isnull=True)
+
+    def get_form(self, prescription):
+        return StatusForm(self.request.POST, prescription=prescription)
+
+    def form_invalid(self, form):
+        # A note too long for the patient's SMS says by how much; anything else is a forged post.
+        if "note" in form.errors:
+            for error in form.errors["note"]:
+                messages.error(self.request, error)
+        else:
+            super().form_invalid(form)
+
+
+status_view = PrescriptionStatusView.as_view()
 
 
 def file_view(request, pk):
@@ -492,48 +481,38 @@ def renewal_view(request, pk):
     return redirect(inspect_url)
 
 
-@require_POST
-def dispensing_status_view(request, pk):
+class DispensingStatusView(PrescriptionStatusView):
     """One workflow step of a renewal preparation (scoped; change permission needed)."""
-    dispensing = tenancy.get_scoped_object_or_404(
-        Dispensing.objects.filter(prescription__purged_at__isnull=True).select_related(
+
+    pharmacy_field = "prescription__pharmacy"
+    change_status = staticmethod(renewals.change_dispensing_status)
+
+    def get_queryset(self):
+        return Dispensing.objects.filter(prescription__purged_at__isnull=True).select_related(
             "prescription", "schedule"
-        ),
-        request.user,
-        "prescription__pharmacy",
-        pk=pk,
-    )
-    _change_required(request)
-    form = StatusForm(
-        request.POST,
-        prescription=dispensing.prescription,
-        sms_context=renewals.patient_context(dispensing),
-    )
-    back = reverse("prescriptions:inspect", args=[dispensing.prescription_id]) + "#renouvellement"
-    if not form.is_valid():
-        _form_errors_to_messages(request, form)
-        return redirect(back)
-    try:
-        renewals.change_dispensing_status(
-            dispensing,
-            form.cleaned_data["status"],
-            user=request.user,
-            note=form.cleaned_data["note"],
-            request=request,
         )
-    except services.TransitionError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("Délivrance %(label)s de %(ref)s : %(status)s.")
-            % {
-                "label": dispensing.label,
-                "ref": dispensing.prescription.reference,
-                "status": dispensing.get_status_display(),
-            },
+
+    def get_form(self, dispensing):
+        return StatusForm(
+            self.request.POST,
+            prescription=dispensing.prescription,
+            sms_context=renewals.patient_context(dispensing),
         )
-    return redirect(back)
+
+    def success_message(self, dispensing):
+        return _("Délivrance %(label)s de %(ref)s : %(status)s.") % {
+            "label": dispensing.label,
+            "ref": dispensing.prescription.reference,
+            "status": dispensing.get_status_display(),
+        }
+
+    def get_back_url(self, dispensing):
+        return (
+            reverse("prescriptions:inspect", args=[dispensing.prescription_id]) + "#renouvellement"
+        )
+
+
+dispensing_status_view = DispensingStatusView.as_view()
 
 
 @require_POST

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django import forms
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from cms.forms_guard import GuardedFormMixin
 from notifications.forms import DateInput, PatientContactFormMixin
 from notifications.models import Channel, enabled_channels
+from pharmacies.forms import clean_pickup_day
 
 from . import kept
 from .files import CleanFile, FileRejected, sanitise_upload
@@ -200,19 +198,7 @@ class PrescriptionUploadForm(GuardedFormMixin, PatientContactFormMixin):
         uploading; without JavaScript the server checks everything anyway.
         """
         self._browser_checks()
-        errors = self.errors if self.is_bound else {}
-        for name, field in self.fields.items():
-            if name in ("form_token", "website") or field.widget.is_hidden:
-                continue
-            bound = self[name]
-            described = []
-            if field.help_text:
-                described.append(f"{bound.auto_id}_help")
-            if name in errors:
-                described.append(f"{bound.auto_id}_error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if described:
-                field.widget.attrs["aria-describedby"] = " ".join(described)
+        super().annotate_for_rendering()
 
     def _browser_checks(self) -> None:
         fields = self.fields
@@ -274,19 +260,12 @@ class PrescriptionUploadForm(GuardedFormMixin, PatientContactFormMixin):
         value = self.cleaned_data.get("pickup")
         if not value:
             return None
-        today = timezone.localdate()
-        if value < today:
-            raise forms.ValidationError(_("Cette date est passée. Choisissez une date à venir."))
-        if value > today + timedelta(days=PICKUP_MAX_DAYS):
-            raise forms.ValidationError(
-                _("Choisissez une date dans les %(days)d prochains jours.")
-                % {"days": PICKUP_MAX_DAYS}
-            )
-        if self.pharmacy.schedule.is_closed_day(value):
-            raise forms.ValidationError(
-                _("La pharmacie est fermée ce jour-là. Choisissez un autre jour.")
-            )
-        return value
+        return clean_pickup_day(
+            self.pharmacy,
+            value,
+            max_days=PICKUP_MAX_DAYS,
+            too_far=_("Choisissez une date dans les %(days)d prochains jours."),
+        )
 
     def clean_files(self):
         files = self.cleaned_data.get("files") or []

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from cms.progress import Step, progress_steps
 from notifications.models import PatientContact
 from pharmacies.tenancy import PharmacyScopedManager
+from pharmacies.workflow import StatusWorkflow
 
 from .files import decrypt
 
@@ -72,7 +73,7 @@ TRANSITIONS: dict[str, set[str]] = {
 NOTE_REQUIRED = {Status.PARTIALLY_READY, Status.REFUSED, Status.CANCELLED}
 
 
-class Prescription(PatientContact):
+class Prescription(StatusWorkflow, PatientContact):
     """A prescription a patient sent to one pharmacy, followed until collected, then purged.
 
     Its reference ("ORD-" and six characters) is what the patient quotes at the counter.
@@ -85,6 +86,10 @@ class Prescription(PatientContact):
     # Wagtail's reference index would record its link to the pharmacy in the patient's POST
     # (a savepoint, a read and a write); no admin screen asks what points at a pharmacy.
     wagtail_reference_index_ignore = True
+    workflow_statuses = Status
+    workflow_transitions = TRANSITIONS
+    closed_statuses = CLOSED_STATUSES
+    patient_cancellable_statuses = PATIENT_CANCELLABLE
 
     pharmacy = models.ForeignKey(
         "pharmacies.Pharmacy",
@@ -128,20 +133,9 @@ class Prescription(PatientContact):
         return f"{self.reference} — {self.first_name} {self.last_name}"
 
     @property
-    def is_closed(self) -> bool:
-        return self.status in CLOSED_STATUSES
-
-    @property
-    def patient_can_cancel(self) -> bool:
-        return self.status in PATIENT_CANCELLABLE
-
-    @property
     def progress(self) -> list[Step]:
         """The steps shown on the patient's tracking page."""
         return progress_steps(PROGRESS, self.status)
-
-    def allowed_transitions(self) -> list[str]:
-        return [s for s in Status.values if s in TRANSITIONS[self.status]]
 
 
 class FileKind(models.TextChoices):
@@ -353,12 +347,16 @@ class RenewalSchedule(models.Model):
         return max(0, self.dispensings_total - len(self.done_numbers()))
 
 
-class Dispensing(models.Model):
+class Dispensing(StatusWorkflow, models.Model):
     """One renewal's preparation ("2/3"): the same workflow and messages as a first preparation.
 
     Unique per schedule and number, so the beat job that creates it can run twice (or on two
     workers at once) and create it once.
     """
+
+    workflow_statuses = Status
+    workflow_transitions = TRANSITIONS
+    closed_statuses = CLOSED_STATUSES
 
     schedule = models.ForeignKey(
         RenewalSchedule,
@@ -409,13 +407,6 @@ class Dispensing(models.Model):
     @property
     def is_last(self) -> bool:
         return self.number >= (self.schedule.dispensings_total or 0)
-
-    @property
-    def is_closed(self) -> bool:
-        return self.status in CLOSED_STATUSES
-
-    def allowed_transitions(self) -> list[str]:
-        return [s for s in Status.values if s in TRANSITIONS[self.status]]
 
 
 class RenewalSettings(models.Model):

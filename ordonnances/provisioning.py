@@ -9,7 +9,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 from wagtail.rich_text import RichText
 
-from cms.models import ContentPage
+from cms.provisioning import feature_page
 from pharmacies.tenancy import pharmacy_scope
 
 from . import renewals, services
@@ -42,17 +42,9 @@ def upload_page_body() -> list[tuple[str, dict]]:
 
 def default_pages(home):
     """An "Envoyer une ordonnance" page holding the upload block, once per pharmacy."""
-    if ContentPage.objects.child_of(home).filter(slug=UPLOAD_PAGE_SLUG).exists():
-        return []
-    page = ContentPage(
-        title="Envoyer une ordonnance",
-        slug=UPLOAD_PAGE_SLUG,
-        show_in_menus=True,
-        body=upload_page_body(),
+    return feature_page(
+        home, title="Envoyer une ordonnance", slug=UPLOAD_PAGE_SLUG, body=upload_page_body()
     )
-    home.add_child(instance=page)
-    page.save_revision().publish()
-    return [page]
 
 
 DEMO_RENEWAL_EMAIL = "claire.renouvelable@example.org"

@@ -13,14 +13,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from cms.public_forms import TrackingLink
 from notifications.api import notify_contact, notify_pharmacy, patient_language, render_sms
 from notifications.models import Channel, OutboxMessage
 from notifications.sms import segment_count
@@ -45,9 +44,6 @@ from .pickup import pickup_hours_text
 
 logger = logging.getLogger("officine.ordonnances")
 
-TRACKING_SALT = "ordonnances.tracking"
-TRACKING_MAX_AGE = timedelta(days=60)
-
 # Patient notification per status the pharmacist sets; statuses not listed notify nobody.
 STATUS_EVENTS = {
     Status.READY: "prescription_ready",
@@ -60,40 +56,14 @@ STATUS_EVENTS = {
 
 # --- Tracking links ---------------------------------------------------------------------
 
-
-def tracking_token(prescription: Prescription) -> str:
-    # A list rather than a dict: the link goes in SMS, every character counts.
-    return signing.dumps([prescription.pk, prescription.reference], salt=TRACKING_SALT)
-
-
-def decode_tracking_token(token: str) -> dict:
-    """The signed payload, or Http404 for a tampered, foreign or expired token."""
-    try:
-        data = signing.loads(token, salt=TRACKING_SALT, max_age=TRACKING_MAX_AGE)
-    except signing.BadSignature as exc:
-        raise Http404("Bad tracking token") from exc
-    if not (isinstance(data, list) and len(data) == 2 and isinstance(data[0], int)):
-        raise Http404("Bad tracking token")
-    return {"id": data[0], "r": str(data[1])}
-
-
-def prescription_for_token(token: str) -> Prescription:
-    data = decode_tracking_token(token)
-    try:
-        return Prescription.objects.select_related("pharmacy__site").get(
-            pk=data["id"], reference=data["r"], purged_at__isnull=True
-        )
-    except (Prescription.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such prescription") from exc
-
-
-def tracking_url(prescription: Prescription, token: str | None = None) -> str:
-    path = reverse("ordonnances:track", args=[token or tracking_token(prescription)])
-    return prescription.pharmacy.site.root_url + path
-
-
-def tracking_url_for_page(page, token: str) -> str:
-    return page.get_site().root_url + reverse("ordonnances:track", args=[token])
+TRACKING = TrackingLink(
+    Prescription, salt="ordonnances.tracking", max_age=timedelta(days=60), route="ordonnances:track"
+)
+tracking_token = TRACKING.token
+decode_tracking_token = TRACKING.decode
+prescription_for_token = TRACKING.record
+tracking_url = TRACKING.url
+tracking_url_for_page = TRACKING.url_on_page
 
 
 def admin_url(prescription: Prescription) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlencode
 
-from django.core import signing
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -68,8 +67,7 @@ class PrescriptionUploadView(public_forms.PublicFormView):
         return confirmation_url(self.page, self.request, self.block_id, token)
 
     def get_decoy_landing_url(self):
-        # Id 0 names no prescription: the confirmation shows this made-up reference, nothing more.
-        decoy = signing.dumps([0, Prescription.new_reference()], salt=services.TRACKING_SALT)
+        decoy = services.TRACKING.decoy_token()
         return confirmation_url(self.page, self.request, self.block_id, decoy)
 
 
@@ -83,9 +81,7 @@ def confirmation(request, page, block_id):
     data = services.decode_tracking_token(token)
     promise = ""
     if data["id"]:
-        prescription = services.prescription_for_token(token)
-        if not public_forms.belongs_to_site(request, prescription):
-            raise Http404("Prescription of another pharmacy")
+        prescription = services.TRACKING.record_for_request(request, token)
         promise = prescription.notification_promise
     context = {
         **page.get_context(request),
@@ -102,10 +98,7 @@ def _invalid_link(request):
 
 
 def _prescription_for_request(request, token):
-    prescription = services.prescription_for_token(token)
-    if not public_forms.belongs_to_site(request, prescription):
-        raise Http404("Tracking link used on another pharmacy's site")
-    return prescription
+    return services.TRACKING.record_for_request(request, token)
 
 
 # The patient's renewal requests, by their French URL segment.

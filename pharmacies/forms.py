@@ -1,7 +1,11 @@
-"""The admin form of a pharmacy record."""
+"""The admin form of a pharmacy record, and the check of a day a patient says they will come."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
@@ -42,3 +46,21 @@ class PharmacyAdminForm(WagtailAdminModelForm):
                 unique = False
             seen.add(rpps)
         return unique
+
+
+def clean_pickup_day(pharmacy, value: date, *, max_days: int, too_far) -> date:
+    """The day a patient picked to come by: not past, within `max_days`, the pharmacy open.
+
+    Every feature with a pickup day (prescriptions, reservations) asks the same of it; `too_far`
+    is its own wording of the second rule, with `%(days)d`.
+    """
+    today = timezone.localdate()
+    if value < today:
+        raise forms.ValidationError(_("Cette date est passée. Choisissez une date à venir."))
+    if value > today + timedelta(days=max_days):
+        raise forms.ValidationError(too_far % {"days": max_days})
+    if pharmacy.schedule.is_closed_day(value):
+        raise forms.ValidationError(
+            _("La pharmacie est fermée ce jour-là. Choisissez un autre jour.")
+        )
+    return value

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from wagtail.rich_text import RichText
 
 from cms.models import ContentPage
+from cms.provisioning import feature_page
 from cms.public_forms import page_route_url
 
 from .models import Resource, ResourceKind, Service, ServiceHours
@@ -134,17 +135,9 @@ BOOKING_PAGE_BODY = [
 
 def default_pages(home):
     """A "Prendre rendez-vous" page with the booking block, once per pharmacy."""
-    if ContentPage.objects.child_of(home).filter(slug="rendez-vous").exists():
-        return []
-    page = ContentPage(
-        title="Prendre rendez-vous",
-        slug="rendez-vous",
-        show_in_menus=True,
-        body=BOOKING_PAGE_BODY,
+    return feature_page(
+        home, title="Prendre rendez-vous", slug="rendez-vous", body=BOOKING_PAGE_BODY
     )
-    home.add_child(instance=page)
-    page.save_revision().publish()
-    return [page]
 
 
 def pharmacy_provisioned(pharmacy, home):
