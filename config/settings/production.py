@@ -36,41 +36,42 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "notifications.sms.BrevoSMSBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "sent-emails"))  # noqa: F405
 SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(VAR_DIR / "sent-sms"))  # noqa: F405
 
-# Public media (pharmacy photos, logos, team portraits, news images) must be shared by every app
-# machine too: a photo uploaded through one machine is shown by all of them.
-if os.environ.get("MEDIA_STORAGE_BACKEND", "filesystem") == "s3":
-    STORAGES["default"] = {  # noqa: F405
+
+def _s3(bucket_variable: str, **options) -> dict:
+    """A django-storages S3 backend on the shared endpoint and keys, in the given bucket."""
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": os.environ["AWS_MEDIA_BUCKET_NAME"],
+            "bucket_name": os.environ[bucket_variable],
             "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
             "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
             "access_key": os.environ.get("AWS_ACCESS_KEY_ID"),
             "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY"),
-            "custom_domain": os.environ.get("AWS_MEDIA_CUSTOM_DOMAIN") or None,
-            "location": os.environ.get("AWS_MEDIA_LOCATION", "media"),
-            "default_acl": "public-read",
-            "querystring_auth": False,
             "file_overwrite": False,
+            **options,
         },
     }
+
+
+# Public media (pharmacy photos, logos, team portraits, news images) must be shared by every app
+# machine too: a photo uploaded through one machine is shown by all of them.
+if os.environ.get("MEDIA_STORAGE_BACKEND", "filesystem") == "s3":
+    STORAGES["default"] = _s3(  # noqa: F405
+        "AWS_MEDIA_BUCKET_NAME",
+        custom_domain=os.environ.get("AWS_MEDIA_CUSTOM_DOMAIN") or None,
+        location=os.environ.get("AWS_MEDIA_LOCATION", "media"),
+        default_acl="public-read",
+        querystring_auth=False,
+    )
 
 # Encrypted prescription files on S3-compatible object storage (several app machines share it).
 # The files are Fernet-encrypted before they leave the app: the bucket only ever holds ciphertext.
 if os.environ.get("PRIVATE_STORAGE_BACKEND", "filesystem") == "s3":
-    STORAGES["private"] = {  # noqa: F405
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-            "access_key": os.environ.get("AWS_ACCESS_KEY_ID"),
-            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY"),
-            "location": os.environ.get("AWS_PRIVATE_LOCATION", "prescriptions"),
-            "default_acl": "private",
-            "querystring_auth": True,
-            "querystring_expire": 60,
-            "file_overwrite": False,
-            "object_parameters": {"ServerSideEncryption": "AES256"},
-        },
-    }
+    STORAGES["private"] = _s3(  # noqa: F405
+        "AWS_STORAGE_BUCKET_NAME",
+        location=os.environ.get("AWS_PRIVATE_LOCATION", "prescriptions"),
+        default_acl="private",
+        querystring_auth=True,
+        querystring_expire=60,
+        object_parameters={"ServerSideEncryption": "AES256"},
+    )

@@ -173,7 +173,8 @@ def test_rate_limit_is_exact_on_redis(redis_url):
         assert _concurrent_accepts(20, lambda i: f"10.9.9.{i}, 203.0.113.60") == 5
 
 
-def test_deploy_check_is_clean_with_production_settings():
+def production_env(**extra) -> dict:
+    """What production settings need to start, for a `manage.py` run in a subprocess."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
@@ -181,9 +182,15 @@ def test_deploy_check_is_clean_with_production_settings():
         "ALLOWED_HOSTS": "pharmacie.example",
         "OFFICINE_FILE_KEYS": "dGVzdC1rZXktb2ZmaWNpbmUtMzItYnl0ZXMtbG9uZyE=",
         "ANYMAIL_WEBHOOK_SECRET": "provider:" + secrets.token_urlsafe(24),
+        **extra,
     }
     env.pop("DEBUG", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests, never in production
+    return env
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    env = production_env()
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
@@ -208,19 +215,12 @@ def test_deploy_check_is_clean_with_production_settings():
 def test_several_app_machines_share_media_and_private_files_through_object_storage():
     """With MEDIA_STORAGE_BACKEND and PRIVATE_STORAGE_BACKEND at s3, no uploaded file stays on the
     machine that received it: photos go to a public bucket, prescriptions to a private one."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": "pharmacie.example",
-        "OFFICINE_FILE_KEYS": "dGVzdC1rZXktb2ZmaWNpbmUtMzItYnl0ZXMtbG9uZyE=",
-        "ANYMAIL_WEBHOOK_SECRET": "provider:" + secrets.token_urlsafe(24),
-        "MEDIA_STORAGE_BACKEND": "s3",
-        "AWS_MEDIA_BUCKET_NAME": "officine-media",
-        "PRIVATE_STORAGE_BACKEND": "s3",
-        "AWS_STORAGE_BUCKET_NAME": "officine-private",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env = production_env(
+        MEDIA_STORAGE_BACKEND="s3",
+        AWS_MEDIA_BUCKET_NAME="officine-media",
+        PRIVATE_STORAGE_BACKEND="s3",
+        AWS_STORAGE_BUCKET_NAME="officine-private",
+    )
     script = (
         "import json; from django.core.files.storage import storages;"
         "print(json.dumps({n: [type(storages[n]).__name__, storages[n].bucket_name,"
