@@ -7,15 +7,26 @@ are valid ACL-13 codes (3401…) built with their check digit. Re-running change
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.text import slugify
 
 from pharmacies.tenancy import pharmacy_scope
 
-from . import catalogue
+from . import catalogue, services
 from .codes import with_check_digit
-from .models import Availability, Category, PharmacyProduct, Product
+from .models import (
+    RESERVABLE,
+    Availability,
+    Category,
+    LineStatus,
+    PharmacyProduct,
+    Product,
+    Reservation,
+    Status,
+)
 from .provisioning import default_pages
 
 CATEGORIES = {
@@ -120,3 +131,65 @@ def seed_pharmacy_offers(pharmacy) -> None:
         PharmacyProduct.objects.bulk_create(offers, batch_size=500)
     catalogue.bump(pharmacy.pk)
     default_pages(pharmacy.site.root_page.specific)
+    seed_demo_reservations(pharmacy)
+
+
+DEMO_PATIENTS = [
+    # first name, last name, email, how far it went
+    ("Lucie", "Bernard", "lucie.bernard@exemple.fr", Status.RECEIVED),
+    ("Marc", "Petit", "marc.petit@exemple.fr", Status.PREPARING),
+    ("Sophie", "Durand", "sophie.durand@exemple.fr", Status.READY),
+]
+
+
+def _next_open_day(pharmacy):
+    day = timezone.localdate() + timedelta(days=1)
+    for _ in range(14):
+        if not pharmacy.schedule.is_closed_day(day):
+            return day
+        day += timedelta(days=1)
+    return day
+
+
+def seed_demo_reservations(pharmacy) -> list[Reservation]:
+    """Three reservations at different steps (one with a replaced product), so the pharmacist's
+    listing, dashboard and preparation slip and a patient's tracking page have something to show.
+
+    Idempotent: a demo patient's reservation is not made twice."""
+    with pharmacy_scope(pharmacy):
+        offers = list(
+            PharmacyProduct.objects.filter(pharmacy=pharmacy, availability__in=RESERVABLE)
+            .select_related("product")
+            .order_by("product__code")[:6]
+        )
+        if len(offers) < 6:
+            return []
+        made = []
+        for n, (first, last, email, status) in enumerate(DEMO_PATIENTS):
+            if Reservation.objects.filter(pharmacy=pharmacy, email=email).exists():
+                continue
+            reservation = services.create_reservation(
+                pharmacy=pharmacy,
+                fields={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": email,
+                    "notify_by": "email",
+                    "pickup_date": _next_open_day(pharmacy),
+                },
+                items=[
+                    services.Wanted(offer=offers[2 * n], quantity=1),
+                    services.Wanted(offer=offers[2 * n + 1], quantity=2),
+                ],
+            )
+            if status in (Status.PREPARING, Status.READY):
+                services.change_status(reservation, Status.PREPARING)
+            if status == Status.READY:
+                services.set_line_status(
+                    reservation.lines.order_by("pk").last(),
+                    LineStatus.REPLACED,
+                    "Même produit, format 200 ml",
+                )
+                services.change_status(reservation, Status.READY)
+            made.append(reservation)
+        return made
